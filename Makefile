@@ -1,0 +1,75 @@
+# e2eecall: make run starts the app; make test runs every test.
+# Prerequisites: Go 1.26, Node.js with npm, and (for the browser tests) Chromium.
+
+GO      ?= go
+GOROOT  := $(shell $(GO) env GOROOT)
+ADDR    ?= 127.0.0.1:3010
+ARGS    ?=
+# The race detector, fuzzing time and browser runs can be tuned from the command line.
+FUZZTIME ?= 10s
+
+WASM       := appwasm/app.wasm
+BIN        := bin/e2eecall
+WASM_EXEC  := wasm_exec/wasm_exec.js
+OPENTOK_JS := static/opentok/opentok.min.js
+GO_SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './e2e/*')
+STATIC     := $(shell find static/css static/icons static/ot -type f)
+
+.PHONY: all build run test vet test-host test-fuzz test-wasm test-node test-browser bench clean
+
+all: build
+
+## build: app.wasm (compressed), wasm_exec.js, OpenTok.js and the server binary bin/e2eecall
+build: $(BIN)
+
+$(WASM_EXEC): $(GOROOT)/lib/wasm/wasm_exec.js
+	cp $< $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+$(OPENTOK_JS): node_modules/.package-lock.json
+	cp node_modules/@opentok/client/dist/js/opentok.min.js $@
+
+$(WASM): $(GO_SOURCES)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./app
+	$(GO) run ./tools/precompress $@
+
+$(BIN): $(WASM) $(WASM_EXEC) $(OPENTOK_JS) $(GO_SOURCES) $(STATIC)
+	$(GO) build -trimpath -o $@ ./server
+
+## run: build, then start the server on http://localhost:3010 (make run ARGS='-csp no-wasm')
+run: build
+	@echo "e2eecall: open http://localhost:3010"
+	./$(BIN) -addr $(ADDR) $(ARGS)
+
+## test: vet, host tests (race), fuzzing, GOOS=js tests, node tests, headless Chromium tests
+test: vet test-host test-fuzz test-wasm test-node test-browser
+
+vet: $(WASM_EXEC) $(OPENTOK_JS)
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./app/...
+
+test-host: $(WASM_EXEC) $(OPENTOK_JS)
+	$(GO) test -race -count=1 $(shell $(GO) list ./... | grep -v /e2e)
+
+test-fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzDecodeMessage -fuzztime=$(FUZZTIME) ./server/local
+
+test-wasm:
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout=60s -exec="$(GOROOT)/lib/wasm/go_js_wasm_exec" ./app/ot/...
+
+test-node:
+	node --test static/test/
+
+test-browser: build
+	$(GO) test -count=1 -timeout=20m ./e2e/...
+
+## bench: Go benchmarks and browser measurements, printed as one markdown table
+bench: build
+	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./server/local/ | tee /tmp/e2eecall-bench-go.txt
+	$(GO) test -count=1 -timeout=30m -run='^TestBench' ./e2e/ -args -bench-out=/tmp/e2eecall-bench-browser.txt
+
+clean:
+	rm -rf bin $(WASM) $(WASM).br $(WASM).gz $(WASM_EXEC) $(OPENTOK_JS) node_modules

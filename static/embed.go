@@ -1,0 +1,10 @@
+// Package static embeds the files the browser loads besides the app: CSS,
+// icons, and our OpenTok-compatible library for the embedded backend.
+package static
+
+import "embed"
+
+// Files holds css/, icons/ and ot/, served under /web/.
+//
+//go:embed css icons ot
+var Files embed.FS
