@@ -4,7 +4,7 @@ package static
 
 import "embed"
 
-// Files holds css/, icons/ and ot/, served under /web/.
+// Files holds boot/, css/, icons/ and ot/, served under /web/.
 //
-//go:embed css icons ot
+//go:embed boot css icons ot
 var Files embed.FS

@@ -1,0 +1,47 @@
+// Installed in every page before its own scripts (through the DevTools
+// protocol, so the page's CSP does not apply). Tests find elements the way a
+// person does: by a field's label, a control's accessible name, a role, and
+// visible text; and they count CSP violations the page sees.
+(() => {
+  const violations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    violations.push({
+      directive: e.effectiveDirective, blocked: e.blockedURI, disposition: e.disposition,
+      source: e.sourceFile, line: e.lineNumber, sample: e.sample,
+    });
+  }, true);
+
+  const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
+  const visible = (el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const nameOf = (el) => norm(el.getAttribute('aria-label')) ||
+    norm((el.getAttribute('aria-labelledby') || '').split(' ').map((id) => document.getElementById(id)?.textContent).join(' ')) ||
+    norm(el.textContent) || norm(el.value) || norm(el.title);
+  const implicitRoles = { button: 'button, input[type=button], input[type=submit]', link: 'a[href]', checkbox: 'input[type=checkbox]', textbox: 'input:not([type]), input[type=text], input[type=password], textarea' };
+
+  window.__e2e = {
+    violations,
+    /** The form control whose <label> reads exactly text. */
+    field(text) {
+      for (const label of document.querySelectorAll('label')) {
+        if (norm(label.textContent) !== text && norm(label.firstChild?.textContent) !== text) continue;
+        const el = label.htmlFor ? document.getElementById(label.htmlFor) : label.querySelector('input, textarea, select');
+        if (el) return el;
+      }
+      return null;
+    },
+    /** Every visible element with the role whose accessible name contains name. */
+    all(role, name = '') {
+      const selector = `[role="${role}"]` + (implicitRoles[role] ? ', ' + implicitRoles[role] : '');
+      return [...document.querySelectorAll(selector)].filter((el) => visible(el) && nameOf(el).includes(name));
+    },
+    /** The visible element with the role and exactly the accessible name. */
+    role(role, name) {
+      return this.all(role, name).find((el) => nameOf(el) === name) || null;
+    },
+    button(name) { return this.role('button', name); },
+    /** All text a person can read on the page. */
+    text() { return norm(document.body.innerText); },
+    /** Whether the visible text contains s. */
+    sees(s) { return this.text().includes(s); },
+  };
+})();

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// config is the server's configuration: flags, with environment variables
+// (and a .env file) as their defaults.
+type config struct {
+	addr            string
+	tlsCert         string
+	tlsKey          string
+	csp             string
+	backend         string
+	tokenKey        string
+	udpPortMin      uint16
+	udpPortMax      uint16
+	announceIPs     []string
+	maxRooms        int
+	maxParticipants int
+	vonageStore     string
+}
+
+// parseConfig reads the flags. getenv already includes the .env file.
+func parseConfig(args []string, getenv func(string) string, out io.Writer, defaultStore string) (config, error) {
+	var c config
+	var udpPorts, announce string
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: %s [flags]\n\nServes e2eecall. Each flag falls back to the environment variable in brackets, then to a .env file in the working directory.\n\n", args[0])
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&c.addr, "addr", env(getenv, "ADDR", "127.0.0.1:3010"), "listen `address` [ADDR]")
+	fs.StringVar(&c.tlsCert, "tls-cert", getenv("TLS_CERT"), "TLS certificate `file`; with -tls-key the server speaks HTTPS, which browsers require for cameras anywhere but localhost [TLS_CERT]")
+	fs.StringVar(&c.tlsKey, "tls-key", getenv("TLS_KEY"), "TLS private key `file` [TLS_KEY]")
+	fs.StringVar(&c.csp, "csp", env(getenv, "CSP", "strict"), "Content-Security-Policy `mode`: strict, report-only, no-wasm, off, or a whole policy [CSP]")
+	fs.StringVar(&c.backend, "backend", getenv("BACKEND"), "`backend`: local (embedded SFU) or vonage; default vonage when Vonage credentials are set, local otherwise [BACKEND]")
+	fs.StringVar(&c.tokenKey, "token-key", getenv("TOKEN_KEY"), "local backend: `key` that signs tokens (at least 32 characters); random at each start when empty [TOKEN_KEY]")
+	fs.StringVar(&udpPorts, "udp-ports", getenv("UDP_PORTS"), "local backend: UDP `range` for media, e.g. 50000-50100 (open it in the firewall for LAN use); any port when empty [UDP_PORTS]")
+	fs.StringVar(&announce, "announce-ip", getenv("ANNOUNCE_IP"), "local backend: comma-separated `addresses` to announce for media instead of the host's own (behind NAT) [ANNOUNCE_IP]")
+	fs.IntVar(&c.maxRooms, "max-rooms", envInt(getenv, "MAX_ROOMS", 100), "local backend: most rooms at once [MAX_ROOMS]")
+	fs.IntVar(&c.maxParticipants, "max-participants", envInt(getenv, "MAX_PARTICIPANTS", 9), "local backend: most participants in a room [MAX_PARTICIPANTS]")
+	fs.StringVar(&c.vonageStore, "vonage-store", env(getenv, "VONAGE_STORE", defaultStore), "vonage backend: `file` that keeps each room's Vonage session across restarts [VONAGE_STORE]")
+	if err := fs.Parse(args[1:]); err != nil {
+		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments %q: every setting is a flag (see -h)", fs.Args())
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return config{}, errors.New("-tls-cert and -tls-key go together: give both or neither")
+	}
+	if c.tokenKey != "" && len(c.tokenKey) < 32 {
+		return config{}, errors.New("-token-key must be at least 32 characters")
+	}
+	if c.maxRooms < 1 || c.maxParticipants < 2 {
+		return config{}, errors.New("-max-rooms must be at least 1 and -max-participants at least 2")
+	}
+	var err error
+	if c.udpPortMin, c.udpPortMax, err = parsePortRange(udpPorts); err != nil {
+		return config{}, err
+	}
+	for _, ip := range strings.Split(announce, ",") {
+		if ip = strings.TrimSpace(ip); ip != "" {
+			c.announceIPs = append(c.announceIPs, ip)
+		}
+	}
+	return c, nil
+}
+
+func parsePortRange(s string) (uint16, uint16, error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	lo, hi, ok := strings.Cut(s, "-")
+	min, err1 := strconv.ParseUint(lo, 10, 16)
+	max, err2 := strconv.ParseUint(hi, 10, 16)
+	if !ok || err1 != nil || err2 != nil || min == 0 || min > max {
+		return 0, 0, fmt.Errorf("-udp-ports %q: want a range like 50000-50100", s)
+	}
+	return uint16(min), uint16(max), nil
+}
+
+func env(getenv func(string) string, key, fallback string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+func envInt(getenv func(string) string, key string, fallback int) int {
+	if n, err := strconv.Atoi(getenv(key)); err == nil {
+		return n
+	}
+	return fallback
+}

@@ -1,0 +1,71 @@
+// Package site is the HTTP face of the server: the go-app page, the files
+// the browser loads, the security headers with the Content-Security-Policy,
+// the violation reports, and the session API. It knows nothing of Vonage or
+// of the embedded SFU: both sit behind the Backend interface.
+package site
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"e2eecall"
+	"e2eecall/server/csp"
+)
+
+// Backend hands out what a browser needs to join a room's call. The
+// embedded backend and the Vonage backend both satisfy it.
+type Backend interface {
+	Join(ctx context.Context, room, name string) (e2eecall.Session, error)
+}
+
+// Config is everything the site depends on.
+type Config struct {
+	Backend     Backend
+	BackendName string       // e2eecall.BackendLocal or e2eecall.BackendVonage: picks the OpenTok library the page loads
+	Signaling   http.Handler // the embedded backend's WebSocket at /api/signal; nil for Vonage
+	CSP         csp.Mode
+	Assets      Assets
+	Logger      *slog.Logger
+}
+
+// Assets are the embedded file systems the site serves.
+type Assets struct {
+	App      fs.FS // app.wasm, app.wasm.br, app.wasm.gz
+	WasmExec fs.FS // wasm_exec.js
+	Static   fs.FS // css/, icons/, ot/ (our OpenTok-compatible library), boot/
+	OpenTok  fs.FS // opentok.min.js (Vonage backend only)
+}
+
+// New returns the whole site as one handler.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Backend == nil {
+		return nil, errors.New("site: no backend")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	wasm, err := loadWasm(cfg.Assets.App)
+	if err != nil {
+		return nil, err
+	}
+	wasmExec, err := fs.ReadFile(cfg.Assets.WasmExec, "wasm_exec.js")
+	if err != nil {
+		return nil, errors.New("site: wasm_exec.js is missing: run make build, which copies it from $(go env GOROOT)/lib/wasm")
+	}
+	files, err := loadFiles(cfg.Assets.Static, cfg.Assets.OpenTok, cfg.BackendName)
+	if err != nil {
+		return nil, err
+	}
+	page := newPage(cfg.BackendName, version(wasm, wasmExec, files))
+	reports := newReportLog(maxReports)
+
+	mux := http.NewServeMux()
+	addRoutes(mux, cfg, page, wasm, wasmExec, files, reports)
+	var h http.Handler = mux
+	h = securityHeaders(cfg.CSP)(h)
+	h = logRequests(cfg.Logger)(h)
+	return h, nil
+}
