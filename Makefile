@@ -51,7 +51,7 @@ vet: $(WASM_EXEC) $(OPENTOK_JS)
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./app/...
 
-test-host: $(WASM_EXEC) $(OPENTOK_JS)
+test-host: $(WASM) $(WASM_EXEC) $(OPENTOK_JS)
 	$(GO) test -race -count=1 $(shell $(GO) list ./... | grep -v /e2e)
 
 test-fuzz:
