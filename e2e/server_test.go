@@ -35,6 +35,13 @@ var listening = regexp.MustCompile(`listening on (https?://\S+)`)
 // listens. It stops the server when the test ends.
 func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
+	return startServerWithEnv(t, nil, args...)
+}
+
+// startServerWithEnv is startServer with extra KEY=VALUE environment
+// variables; the server sees no other variables but PATH and HOME.
+func startServerWithEnv(t *testing.T, env []string, args ...string) *server {
+	t.Helper()
 	abs, err := filepath.Abs(binary)
 	require.NoError(t, err)
 	_, err = os.Stat(abs)
@@ -42,7 +49,7 @@ func startServer(t *testing.T, args ...string) *server {
 
 	cmd := exec.Command(abs, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = t.TempDir() // no .env or store from the checkout leaks in
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	cmd.Stderr = cmd.Stdout
