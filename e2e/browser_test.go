@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -99,6 +100,23 @@ func (b *browser) newPage(t *testing.T) *page {
 		}
 	}()
 	return p
+}
+
+// addScriptBeforeLoad runs src in every document the tab opens, before the
+// page's own scripts.
+func (p *page) addScriptBeforeLoad(src string) {
+	p.t.Helper()
+	_, err := chromedp.Call(p.ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: src})
+	require.NoError(p.t, err)
+}
+
+// setViewport sizes the tab like a device of that width and height.
+func (p *page) setViewport(width, height int64) {
+	p.t.Helper()
+	_, err := chromedp.Call(p.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: width, Height: height, DeviceScaleFactor: 1, Mobile: width < 600,
+	})
+	require.NoError(p.t, err)
 }
 
 // open navigates and waits for the load event.

@@ -39,6 +39,36 @@
       return this.all(role, name).find((el) => nameOf(el) === name) || null;
     },
     button(name) { return this.role('button', name); },
+    /**
+     * How many frames of the video in name's tile have been shown: the tile
+     * is the nearest ancestor of a <video> whose text includes name. It
+     * counts with requestVideoFrameCallback from the first call on, so a
+     * still picture left on screen does not count.
+     */
+    framesOf(name) {
+      for (const video of document.querySelectorAll('video')) {
+        let tile = video.parentElement;
+        while (tile && !norm(tile.innerText)) tile = tile.parentElement;
+        if (!tile || !norm(tile.innerText).includes(name)) continue;
+        if (video.__frames === undefined) {
+          video.__frames = 0;
+          const count = () => { video.__frames++; video.requestVideoFrameCallback(count); };
+          video.requestVideoFrameCallback(count);
+        }
+        return video.__frames;
+      }
+      return -1;
+    },
+    /** The text of the live-region banners that mention every one of words. */
+    banner(...words) {
+      for (const region of document.querySelectorAll('[aria-live], [role=alert], [role=status]')) {
+        for (const el of region.querySelectorAll('*')) {
+          const text = norm(el.innerText);
+          if (visible(el) && words.every((w) => text.includes(w))) return text;
+        }
+      }
+      return '';
+    },
     /** All text a person can read on the page. */
     text() { return norm(document.body.innerText); },
     /** Whether the visible text contains s. */

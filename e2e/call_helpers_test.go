@@ -1,0 +1,48 @@
+package e2e
+
+import (
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// person is one participant: a tab with a name.
+type person struct {
+	*page
+	name string
+}
+
+// newPerson opens a tab for name in the browser.
+func newPerson(t *testing.T, b *browser, name string) *person {
+	t.Helper()
+	return &person{page: b.newPage(t), name: name}
+}
+
+// join opens the invite link for room, types the name and secret as a
+// person would, and clicks Join call.
+func (p *person) join(srvURL, room, secret string) {
+	p.t.Helper()
+	p.open(srvURL + "/?room=" + url.QueryEscape(room))
+	p.waitFor(`!document.getElementById('app-wasm-loader')`, 30*time.Second, "the app should start")
+	p.fill("Your name", p.name)
+	p.fill("Encryption secret", secret)
+	p.waitFor(`!__e2e.button('Join call').disabled`, 10*time.Second)
+	p.click("Join call")
+	p.waitForText("End-to-end encrypted", 20*time.Second)
+}
+
+// seesVideoOf waits until the tile of other shows video that decodes: frames keep
+// coming, not just a last picture left on screen.
+func (p *person) seesVideoOf(other string, timeout time.Duration) {
+	p.t.Helper()
+	p.waitFor(`__e2e.framesOf(`+jsString(other)+`) > 0`, timeout, "video of %s should decode", other)
+	before := mustEvaluate[int](p.page, `__e2e.framesOf(`+jsString(other)+`)`)
+	p.waitFor(`__e2e.framesOf(`+jsString(other)+`) > `+strconv.Itoa(before+5), timeout, "video of %s should keep decoding", other)
+}
+
+// framesOf reads how many frames of other's video have been decoded.
+func (p *person) framesOf(other string) int {
+	p.t.Helper()
+	return mustEvaluate[int](p.page, `__e2e.framesOf(`+jsString(other)+`)`)
+}
