@@ -1,0 +1,188 @@
+// Package local is the embedded backend: it hosts calls in this process, with
+// rooms, OpenTok-style tokens, WebSocket signaling (protocol.go) and a pion
+// SFU that forwards encrypted media it cannot read.
+package local
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v4"
+
+	"e2eecall"
+)
+
+// DisconnectGrace is how soon a participant that vanished is gone for everyone.
+const DisconnectGrace = 5 * time.Second
+
+// Config is the embedded backend's configuration. Zero values get defaults.
+type Config struct {
+	TokenKey               []byte        // HS256 key for tokens; random when empty
+	TokenTTL               time.Duration // default 1h: tokens are minted right before connecting
+	UDPPortMin, UDPPortMax uint16        // media ports; any when zero
+	AnnounceIPs            []string      // addresses to announce for media instead of the host's (NAT)
+	MaxRooms               int           // default 100
+	MaxParticipants        int           // per room, default 9
+	Logger                 *slog.Logger
+}
+
+// Backend hosts the calls.
+type Backend struct {
+	cfg    Config
+	tokens *tokens
+	api    *webrtc.API
+	log    *slog.Logger
+
+	mu     sync.Mutex
+	rooms  map[string]*room // by session id
+	closed bool
+	active sync.WaitGroup // participants' goroutines
+}
+
+// New returns a backend ready to hand out sessions.
+func New(cfg Config) (*Backend, error) {
+	if len(cfg.TokenKey) == 0 {
+		cfg.TokenKey = make([]byte, 32)
+		_, _ = rand.Read(cfg.TokenKey) // crypto/rand.Read never fails
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = time.Hour
+	}
+	if cfg.MaxRooms == 0 {
+		cfg.MaxRooms = 100
+	}
+	if cfg.MaxParticipants == 0 {
+		cfg.MaxParticipants = 9
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	api, err := newAPI(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Backend{
+		cfg:    cfg,
+		tokens: &tokens{key: cfg.TokenKey, ttl: cfg.TokenTTL, now: time.Now},
+		api:    api,
+		log:    cfg.Logger,
+		rooms:  map[string]*room{},
+	}, nil
+}
+
+// newAPI sets pion up for an SFU that only forwards: VP8 and Opus (frame
+// encryption breaks H.264 unless it is NAL-aware), NACK and RTCP reports
+// through the default interceptors, host candidates including loopback.
+func newAPI(cfg Config) (*webrtc.API, error) {
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: vp8, PayloadType: 96}, webrtc.RTPCodecTypeVideo); err != nil {
+		return nil, err
+	}
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: opus, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, err
+	}
+	i := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(m, i); err != nil {
+		return nil, err
+	}
+	s := webrtc.SettingEngine{}
+	s.SetIncludeLoopbackCandidate(true)
+	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	s.SetICETimeouts(2*time.Second, DisconnectGrace-time.Second, time.Second)
+	if cfg.UDPPortMin != 0 {
+		if err := s.SetEphemeralUDPPortRange(cfg.UDPPortMin, cfg.UDPPortMax); err != nil {
+			return nil, err
+		}
+	}
+	if len(cfg.AnnounceIPs) > 0 {
+		s.SetNAT1To1IPs(cfg.AnnounceIPs, webrtc.ICECandidateTypeHost)
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(i), webrtc.WithSettingEngine(s)), nil
+}
+
+var (
+	vp8  = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}
+	opus = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}
+)
+
+// Join hands out a session for the room and a token for the name. The site
+// has already checked both.
+func (b *Backend) Join(_ context.Context, roomName, name string) (e2eecall.Session, error) {
+	sessionID := b.tokens.sessionID(roomName)
+	b.mu.Lock()
+	_, exists := b.rooms[sessionID]
+	full := !exists && len(b.rooms) >= b.cfg.MaxRooms
+	b.mu.Unlock()
+	if full {
+		return e2eecall.Session{}, &e2eecall.Error{Status: http.StatusServiceUnavailable,
+			Message: "This server is hosting as many calls as it can right now; try again in a few minutes."}
+	}
+	token, err := b.tokens.mint(sessionID, name)
+	if err != nil {
+		return e2eecall.Session{}, err
+	}
+	return e2eecall.Session{Backend: e2eecall.BackendLocal, APIKey: apiKey, SessionID: sessionID, Token: token}, nil
+}
+
+// Signaling is the WebSocket endpoint the browser library connects to.
+func (b *Backend) Signaling() http.Handler {
+	return http.HandlerFunc(b.serveSignal)
+}
+
+// Close ends every call: each participant is told the server is going away.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	b.closed = true
+	var all []*participant
+	for _, r := range b.rooms {
+		all = append(all, r.members()...)
+	}
+	b.mu.Unlock()
+	for _, p := range all {
+		p.end(closeGoingAway, "the server is shutting down")
+	}
+	b.active.Wait()
+	return nil
+}
+
+// enter puts p into the room of its session, creating the room, within the limits.
+func (b *Backend) enter(p *participant, sessionID string) (*room, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, errors.New("the server is shutting down")
+	}
+	r, ok := b.rooms[sessionID]
+	if !ok {
+		if len(b.rooms) >= b.cfg.MaxRooms {
+			return nil, errTooManyRooms
+		}
+		r = newRoom(sessionID)
+		b.rooms[sessionID] = r
+	}
+	if err := r.add(p, b.cfg.MaxParticipants); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// leave takes p out of its room, and the room away once it is empty.
+func (b *Backend) leave(p *participant, r *room) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if r.remove(p) == 0 {
+		delete(b.rooms, r.sessionID)
+	}
+}
+
+var (
+	errTooManyRooms = errors.New("this server is hosting as many calls as it can; try again later")
+	errRoomFull     = errors.New("this call is full")
+)

@@ -1,0 +1,222 @@
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/pion/webrtc/v4"
+	"github.com/stretchr/testify/require"
+)
+
+// testServer runs a backend behind a real HTTP server.
+type testServer struct {
+	b   *Backend
+	url string
+}
+
+func newTestServer(t *testing.T, cfg Config) *testServer {
+	t.Helper()
+	b, err := New(cfg)
+	require.NoError(t, err)
+	srv := httptest.NewServer(b.Signaling())
+	t.Cleanup(func() {
+		require.NoError(t, b.Close())
+		srv.Close()
+	})
+	return &testServer{b: b, url: "ws" + strings.TrimPrefix(srv.URL, "http")}
+}
+
+// client is a participant speaking the protocol, as the browser library does.
+type client struct {
+	t         *testing.T
+	conn      *websocket.Conn
+	sessionID string
+	mu        sync.Mutex
+	received  []Message
+	arrived   chan struct{}
+	closed    chan struct{}
+	closeErr  error
+}
+
+// dial opens a socket without connecting to a session.
+func (s *testServer) dial(t *testing.T) *client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, s.url, nil)
+	require.NoError(t, err)
+	conn.SetReadLimit(1 << 20)
+	c := &client{t: t, conn: conn, arrived: make(chan struct{}, 1), closed: make(chan struct{})}
+	go c.read()
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	return c
+}
+
+// join gets a token for room and connects with it.
+func (s *testServer) join(t *testing.T, room, name string) *client {
+	t.Helper()
+	session, err := s.b.Join(context.Background(), room, name)
+	require.NoError(t, err)
+	c := s.dial(t)
+	c.sessionID = session.SessionID
+	c.send(Message{Type: TypeConnect, Token: session.Token, SessionID: session.SessionID, Encrypted: true})
+	c.expect(TypeConnected)
+	return c
+}
+
+func (c *client) read() {
+	defer close(c.closed)
+	for {
+		_, data, err := c.conn.Read(context.Background())
+		if err != nil {
+			c.mu.Lock()
+			c.closeErr = err
+			c.mu.Unlock()
+			return
+		}
+		var m Message
+		require.NoError(c.t, json.Unmarshal(data, &m))
+		c.mu.Lock()
+		c.received = append(c.received, m)
+		c.mu.Unlock()
+		select {
+		case c.arrived <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (c *client) send(m Message) {
+	c.t.Helper()
+	data, err := json.Marshal(m)
+	require.NoError(c.t, err)
+	require.NoError(c.t, c.conn.Write(context.Background(), websocket.MessageText, data))
+}
+
+func (c *client) sendRaw(data string) error {
+	return c.conn.Write(context.Background(), websocket.MessageText, []byte(data))
+}
+
+// waitFor returns the first message received that matches, waiting up to 10 s.
+func (c *client) waitFor(what string, match func(Message) bool) Message {
+	c.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		c.mu.Lock()
+		for _, m := range c.received {
+			if match(m) {
+				c.mu.Unlock()
+				return m
+			}
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.arrived:
+		case <-c.closed:
+			c.mu.Lock()
+			for _, m := range c.received {
+				if match(m) {
+					c.mu.Unlock()
+					return m
+				}
+			}
+			err := c.closeErr
+			c.mu.Unlock()
+			c.t.Fatalf("waiting for %s: the socket closed: %v", what, err)
+		case <-deadline:
+			c.t.Fatalf("waiting for %s: not received; got %+v", what, c.messages())
+		}
+	}
+}
+
+func (c *client) expect(typ string) Message {
+	c.t.Helper()
+	return c.waitFor(typ, func(m Message) bool { return m.Type == typ })
+}
+
+func (c *client) messages() []Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Message{}, c.received...)
+}
+
+// closeStatus waits for the server to close the socket and returns how.
+func (c *client) closeStatus() (websocket.StatusCode, string) {
+	c.t.Helper()
+	select {
+	case <-c.closed:
+	case <-time.After(10 * time.Second):
+		c.t.Fatal("the server did not close the socket")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var ce websocket.CloseError
+	if errors.As(c.closeErr, &ce) {
+		return ce.Code, ce.Reason
+	}
+	return -1, c.closeErr.Error()
+}
+
+// newPeer is a pion PeerConnection as a browser's, on loopback.
+func newPeer(t *testing.T) *webrtc.PeerConnection {
+	t.Helper()
+	m := &webrtc.MediaEngine{}
+	require.NoError(t, m.RegisterDefaultCodecs())
+	s := webrtc.SettingEngine{}
+	s.SetIncludeLoopbackCandidate(true)
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(s))
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pc.Close() })
+	return pc
+}
+
+// gathered sets desc and returns it with its candidates.
+func gathered(t *testing.T, pc *webrtc.PeerConnection, desc webrtc.SessionDescription) string {
+	t.Helper()
+	done := webrtc.GatheringCompletePromise(pc)
+	require.NoError(t, pc.SetLocalDescription(desc))
+	<-done
+	return pc.LocalDescription().SDP
+}
+
+// publish offers VP8 and Opus tracks and returns them with the stream id.
+func (c *client) publish(pcID string) (*webrtc.PeerConnection, *webrtc.TrackLocalStaticRTP, *webrtc.TrackLocalStaticRTP, string) {
+	c.t.Helper()
+	pc := newPeer(c.t)
+	video, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, "video", "cam")
+	require.NoError(c.t, err)
+	audio, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus}, "audio", "cam")
+	require.NoError(c.t, err)
+	for _, tr := range []*webrtc.TrackLocalStaticRTP{audio, video} {
+		_, err := pc.AddTransceiverFromTrack(tr, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+		require.NoError(c.t, err)
+	}
+	offer, err := pc.CreateOffer(nil)
+	require.NoError(c.t, err)
+	sdp := gathered(c.t, pc, offer)
+	c.send(Message{Type: TypePublish, PC: pcID, SDP: sdp, Encrypted: true, Stream: &Stream{Name: "cam", HasAudio: true, HasVideo: true}})
+	published := c.waitFor("published "+pcID, func(m Message) bool { return m.Type == TypePublished && m.PC == pcID })
+	require.NoError(c.t, pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: published.SDP}))
+	return pc, video, audio, published.StreamID
+}
+
+// subscribe answers the server's offer for a stream.
+func (c *client) subscribe(pcID, streamID string) *webrtc.PeerConnection {
+	c.t.Helper()
+	c.send(Message{Type: TypeSubscribe, PC: pcID, StreamID: streamID, Encrypted: true})
+	offer := c.waitFor("subscribed "+pcID, func(m Message) bool { return m.Type == TypeSubscribed && m.PC == pcID })
+	pc := newPeer(c.t)
+	require.NoError(c.t, pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer.SDP}))
+	answer, err := pc.CreateAnswer(nil)
+	require.NoError(c.t, err)
+	c.send(Message{Type: TypeAnswer, PC: pcID, SDP: gathered(c.t, pc, answer)})
+	return pc
+}

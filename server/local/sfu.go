@@ -1,0 +1,264 @@
+package local
+
+import (
+	"errors"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+)
+
+// pliInterval is how often at most a publisher is asked for a key frame on
+// behalf of its subscribers: a subscriber that cannot decrypt asks several
+// times a second, and every key frame costs everyone bandwidth.
+const pliInterval = 500 * time.Millisecond
+
+// gatherTimeout bounds host candidate gathering, which takes milliseconds.
+const gatherTimeout = 3 * time.Second
+
+// stream is a published stream: the publisher's peer connection and the
+// tracks its media is forwarded into, one per kind.
+type stream struct {
+	info         Stream // mutable fields under the room's lock
+	owner        *participant
+	pc           *webrtc.PeerConnection
+	audio, video *webrtc.TrackLocalStaticRTP
+	videoSSRC    atomic.Uint32
+	lastPLI      atomic.Int64 // unix nanoseconds
+
+	mu   sync.Mutex
+	subs map[*subscription]struct{}
+}
+
+// subscription is one participant receiving one stream.
+type subscription struct {
+	pcID   string
+	stream *stream
+	owner  *participant
+	pc     *webrtc.PeerConnection
+
+	mu        sync.Mutex
+	answered  bool
+	candidate []webrtc.ICECandidateInit // trickled before the answer
+}
+
+// newPublication answers a publisher's offer and starts forwarding its media.
+func (p *participant) newPublication(pcID string, offer string, props Stream) (*stream, string, error) {
+	pc, err := p.b.api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return nil, "", err
+	}
+	s := &stream{
+		info: Stream{
+			StreamID: randomID(), ConnectionID: p.id, Name: props.Name, HasAudio: props.HasAudio, HasVideo: props.HasVideo,
+			VideoType: "camera", CreationTime: time.Now().UnixMilli(), Encrypted: true,
+		},
+		owner: p, pc: pc, subs: map[*subscription]struct{}{},
+	}
+	if s.audio, err = webrtc.NewTrackLocalStaticRTP(opus, "audio", s.info.StreamID); err != nil {
+		_ = pc.Close()
+		return nil, "", err
+	}
+	if s.video, err = webrtc.NewTrackLocalStaticRTP(vp8, "video", s.info.StreamID); err != nil {
+		_ = pc.Close()
+		return nil, "", err
+	}
+	pc.OnTrack(func(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
+		go drainRTCP(receiver)
+		if remote.Kind() == webrtc.RTPCodecTypeVideo {
+			s.videoSSRC.Store(uint32(remote.SSRC()))
+			s.requestKeyFrame(true) // subscribers may have connected before the video started
+			go forward(remote, s.video)
+			return
+		}
+		go forward(remote, s.audio)
+	})
+	pc.OnConnectionStateChange(func(state webrtc.PeerConnectionState) {
+		if state == webrtc.PeerConnectionStateFailed {
+			p.end(CloseMediaFailed, "your media connection failed")
+		}
+	})
+	answer, err := answerOffer(pc, offer)
+	if err != nil {
+		_ = pc.Close()
+		return nil, "", err
+	}
+	return s, answer, nil
+}
+
+func answerOffer(pc *webrtc.PeerConnection, offer string) (string, error) {
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return "", err
+	}
+	answer, err := pc.CreateAnswer(nil)
+	if err != nil {
+		return "", err
+	}
+	return setLocalAndGather(pc, answer)
+}
+
+// setLocalAndGather sets the local description and waits for the host
+// candidates, so the description the client gets already has them.
+func setLocalAndGather(pc *webrtc.PeerConnection, desc webrtc.SessionDescription) (string, error) {
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(desc); err != nil {
+		return "", err
+	}
+	select {
+	case <-gathered:
+	case <-time.After(gatherTimeout):
+		return "", errors.New("gathering candidates took too long")
+	}
+	return pc.LocalDescription().SDP, nil
+}
+
+// forward copies RTP from the publisher into the track every subscriber
+// reads. The payload is ciphertext and passes untouched; header extensions
+// are dropped because their ids differ from one peer connection to another.
+func forward(remote *webrtc.TrackRemote, local *webrtc.TrackLocalStaticRTP) {
+	buf := make([]byte, 1500)
+	var pkt rtp.Packet
+	for {
+		n, _, err := remote.Read(buf)
+		if err != nil {
+			return
+		}
+		if err := forwardPacket(&pkt, buf[:n], local); err != nil {
+			return
+		}
+	}
+}
+
+func forwardPacket(pkt *rtp.Packet, raw []byte, local *webrtc.TrackLocalStaticRTP) error {
+	if err := pkt.Unmarshal(raw); err != nil {
+		return nil // not RTP: skip it
+	}
+	pkt.Extension = false
+	pkt.Extensions = pkt.Extensions[:0]
+	if err := local.WriteRTP(pkt); err != nil && !errors.Is(err, io.ErrClosedPipe) {
+		return err
+	}
+	return nil
+}
+
+// requestKeyFrame asks the publisher for a key frame, at most once per
+// pliInterval unless forced (a subscriber that just connected).
+func (s *stream) requestKeyFrame(force bool) {
+	ssrc := s.videoSSRC.Load()
+	if ssrc == 0 {
+		return // no video yet; its first frame is a key frame anyway
+	}
+	now := time.Now().UnixNano()
+	last := s.lastPLI.Load()
+	if !force && now-last < int64(pliInterval) {
+		return
+	}
+	if !s.lastPLI.CompareAndSwap(last, now) {
+		return
+	}
+	_ = s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}) // fails only once the publisher is gone
+}
+
+// newSubscription offers a participant the stream's tracks.
+func (p *participant) newSubscription(pcID string, s *stream) (*subscription, string, error) {
+	pc, err := p.b.api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return nil, "", err
+	}
+	sub := &subscription{pcID: pcID, stream: s, owner: p, pc: pc}
+	for _, track := range []*webrtc.TrackLocalStaticRTP{s.audio, s.video} {
+		sender, err := pc.AddTrack(track)
+		if err != nil {
+			_ = pc.Close()
+			return nil, "", err
+		}
+		go readSubscriberRTCP(sender, s)
+	}
+	pc.OnConnectionStateChange(func(state webrtc.PeerConnectionState) {
+		switch state {
+		case webrtc.PeerConnectionStateConnected:
+			s.requestKeyFrame(true)
+		case webrtc.PeerConnectionStateFailed:
+			p.end(CloseMediaFailed, "your media connection failed")
+		}
+	})
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		_ = pc.Close()
+		return nil, "", err
+	}
+	sdp, err := setLocalAndGather(pc, offer)
+	if err != nil {
+		_ = pc.Close()
+		return nil, "", err
+	}
+	return sub, sdp, nil
+}
+
+// answer completes the subscription with the client's answer.
+func (sub *subscription) answer(sdp string) error {
+	if err := sub.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}); err != nil {
+		return err
+	}
+	sub.mu.Lock()
+	sub.answered = true
+	pending := sub.candidate
+	sub.candidate = nil
+	sub.mu.Unlock()
+	for _, c := range pending {
+		if err := sub.pc.AddICECandidate(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (sub *subscription) addCandidate(c webrtc.ICECandidateInit) error {
+	sub.mu.Lock()
+	if !sub.answered {
+		sub.candidate = append(sub.candidate, c)
+		sub.mu.Unlock()
+		return nil
+	}
+	sub.mu.Unlock()
+	return sub.pc.AddICECandidate(c)
+}
+
+func (sub *subscription) close() {
+	sub.stream.mu.Lock()
+	delete(sub.stream.subs, sub)
+	sub.stream.mu.Unlock()
+	_ = sub.pc.Close()
+}
+
+// readSubscriberRTCP reads what a subscriber's browser reports (the
+// interceptors act on NACKs and receiver reports as they pass) and passes
+// key frame requests on to the publisher.
+func readSubscriberRTCP(sender *webrtc.RTPSender, s *stream) {
+	for {
+		packets, _, err := sender.ReadRTCP()
+		if err != nil {
+			return
+		}
+		for _, pkt := range packets {
+			switch pkt.(type) {
+			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+				s.requestKeyFrame(false)
+			}
+		}
+	}
+}
+
+// drainRTCP reads a publisher's RTCP so the interceptors see it.
+func drainRTCP(receiver *webrtc.RTPReceiver) {
+	buf := make([]byte, 1500)
+	for {
+		if _, _, err := receiver.Read(buf); err != nil {
+			return
+		}
+	}
+}
