@@ -1,0 +1,82 @@
+package local
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDecodeMessage(t *testing.T) {
+	tests := []struct {
+		name, in, wantErr string
+	}{
+		{name: "connect", in: `{"type":"connect","token":"t","sessionId":"s","encrypted":true}`},
+		{name: "connect without session", in: `{"type":"connect","token":"t"}`, wantErr: "sessionId"},
+		{name: "publish", in: `{"type":"publish","pc":"p1","sdp":"v=0","encrypted":true,"stream":{"name":"Ada","hasAudio":true,"hasVideo":true}}`},
+		{name: "publish without sdp", in: `{"type":"publish","pc":"p1","stream":{}}`, wantErr: "sdp"},
+		{name: "publish without stream", in: `{"type":"publish","pc":"p1","sdp":"v=0"}`, wantErr: "stream"},
+		{name: "long pc id", in: `{"type":"unpublish","pc":"` + strings.Repeat("p", MaxPCID+1) + `"}`, wantErr: `"pc"`},
+		{name: "candidate", in: `{"type":"candidate","pc":"p1","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":0}}`},
+		{name: "candidate missing", in: `{"type":"candidate","pc":"p1"}`, wantErr: "candidate"},
+		{name: "stream property", in: `{"type":"streamProperty","pc":"p1","hasVideo":false}`},
+		{name: "stream property empty", in: `{"type":"streamProperty","pc":"p1"}`, wantErr: "hasAudio or hasVideo"},
+		{name: "signal", in: `{"type":"signal","id":"1","signalType":"chat","data":"hi"}`},
+		{name: "disconnect", in: `{"type":"disconnect"}`},
+		{name: "no type", in: `{}`, wantErr: `no "type"`},
+		{name: "unknown type", in: `{"type":"explode"}`, wantErr: "unknown message type"},
+		{name: "unknown field", in: `{"type":"disconnect","x":1}`, wantErr: "unknown field"},
+		{name: "two values", in: `{"type":"disconnect"} {}`, wantErr: "more than one"},
+		{name: "not an object", in: `[1,2]`, wantErr: "not a protocol message"},
+		{name: "wrong field type", in: `{"type":"connect","token":5,"sessionId":"s"}`, wantErr: "not a protocol message"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := DecodeMessage([]byte(tt.in))
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.NotEmpty(t, m.Type)
+		})
+	}
+}
+
+// FuzzDecodeMessage checks that no input makes the decoder panic, that what
+// it accepts is a known type within the limits, and that its errors can be
+// sent as a close reason.
+func FuzzDecodeMessage(f *testing.F) {
+	for _, seed := range []string{
+		`{"type":"connect","token":"t","sessionId":"s","encrypted":true}`,
+		`{"type":"publish","pc":"p1","sdp":"v=0\r\n","encrypted":true,"stream":{"name":"Ada","hasAudio":true,"hasVideo":true}}`,
+		`{"type":"candidate","pc":"p1","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":0}}`,
+		`{"type":"signal","id":"1","signalType":"chat","data":"hi","to":"abc"}`,
+		`{"type":"streamProperty","pc":"p1","hasAudio":false}`,
+		`{"type":"disconnect"}`,
+		`{"type":"`, `null`, `[]`, ``,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := DecodeMessage(data)
+		if err != nil {
+			if !utf8.ValidString(err.Error()) && utf8.ValidString(string(data)) {
+				t.Fatalf("error is not valid UTF-8: %q", err)
+			}
+			return
+		}
+		switch m.Type {
+		case TypeConnect, TypePublish, TypeSubscribe, TypeAnswer, TypeCandidate, TypeUnpublish, TypeUnsubscribe,
+			TypeStreamProperty, TypeSignal, TypeDisconnect:
+		default:
+			t.Fatalf("accepted unknown type %q", m.Type)
+		}
+		if len(m.PC) > MaxPCID || len(m.ID) > MaxPCID {
+			t.Fatalf("accepted an id over the limit")
+		}
+	})
+}
