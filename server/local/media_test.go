@@ -144,7 +144,9 @@ func TestKeyFrameRequestsAreAskedOnJoinAndRateLimited(t *testing.T) {
 	sub := grace.subscribe("sub1", streamID)
 	var got payloads
 	got.record(sub)
-	sendUntil(t, func(sent int) bool { return got.contains(webrtc.MimeTypeVP8, ciphertext("vp8", sent-1)) && plis() > before }, video, audio)
+	sendUntil(t, func(sent int) bool {
+		return got.contains(webrtc.MimeTypeVP8, ciphertext("vp8", sent-1)) && plis() > before
+	}, video, audio)
 	assert.Greater(t, plis(), before, "a joining subscriber makes the server ask the publisher for a key frame")
 
 	// The subscriber asks 20 times a second for 2 s (as a browser that
