@@ -1,0 +1,76 @@
+// The page's side of end-to-end encryption: it derives the session's base
+// key from the secret and hands it to the encryption worker, and attaches
+// the worker to every sender and receiver.
+import { deriveBaseKey } from './sframe.js';
+
+/** Whether this browser can transform encoded frames (and is not Firefox, which OpenTok.js excludes). */
+export function hasEndToEndEncryptionSupport() {
+  if (/firefox/i.test(globalThis.navigator?.userAgent ?? '')) return false;
+  return typeof globalThis.RTCRtpScriptTransform !== 'undefined' ||
+    (typeof globalThis.RTCRtpSender !== 'undefined' && 'createEncodedStreams' in RTCRtpSender.prototype);
+}
+
+export class Encryption {
+  /** @param {string} sessionId the PBKDF2 salt */
+  constructor(sessionId) {
+    this.sessionId = sessionId;
+    this.worker = null;
+    /** @type {Map<string, (event: 'mismatch'|'match') => void>} */
+    this.listeners = new Map();
+    this.pendingStats = [];
+  }
+
+  #start() {
+    if (this.worker) return;
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'encryption-engine' });
+    this.worker.onmessage = ({ data }) => {
+      if (data.type === 'stats') {
+        this.pendingStats.splice(0).forEach((resolve) => resolve(data.stats));
+        return;
+      }
+      this.listeners.get(data.id)?.(data.type);
+    };
+  }
+
+  /** Derives the key for secret and makes it the one used, for sending and receiving, at once. */
+  async setSecret(secret) {
+    this.#start();
+    const baseKey = await deriveBaseKey(secret, this.sessionId);
+    this.worker.postMessage({ type: 'key', baseKey }, [baseKey.buffer]);
+  }
+
+  /** Encrypts what sender sends. */
+  encrypt(sender, kind) {
+    this.#attach(sender, { operation: 'encode', kind });
+  }
+
+  /** Decrypts what receiver receives, reporting mismatch and match for the subscriber id. */
+  decrypt(receiver, kind, id, listener) {
+    this.listeners.set(id, listener);
+    this.#attach(receiver, { operation: 'decode', kind, id });
+  }
+
+  forget(id) {
+    this.listeners.delete(id);
+    this.worker?.postMessage({ type: 'forget', id });
+  }
+
+  /** Frames processed and microseconds spent, per direction. */
+  stats() {
+    if (!this.worker) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.pendingStats.push(resolve);
+      this.worker.postMessage({ type: 'stats' });
+    });
+  }
+
+  #attach(endpoint, options) {
+    this.#start();
+    if (typeof RTCRtpScriptTransform !== 'undefined') {
+      endpoint.transform = new RTCRtpScriptTransform(this.worker, options);
+      return;
+    }
+    const { readable, writable } = endpoint.createEncodedStreams();
+    this.worker.postMessage({ type: 'stream', readable, writable, options }, [readable, writable]);
+  }
+}

@@ -1,0 +1,311 @@
+// OpenTok's Session over the embedded backend: connect, publish, subscribe,
+// signal, change the encryption secret, disconnect.
+import { Emitter } from './events.js';
+import { codes, otError, secretProblem } from './errors.js';
+import { Encryption, hasEndToEndEncryptionSupport } from './encryption.js';
+import { Publisher } from './publisher.js';
+import { Subscriber } from './subscriber.js';
+import { Signaling } from './signaling.js';
+import { preferVP8 } from './media.js';
+
+export class Session extends Emitter {
+  /**
+   * @param {string} apiKey
+   * @param {string} sessionId
+   * @param {{encryptionSecret?: string}} options
+   */
+  constructor(apiKey, sessionId, options = {}) {
+    super();
+    this.apiKey = apiKey;
+    this.sessionId = sessionId;
+    this.connection = null;
+    this.capabilities = { publish: 1, subscribe: 1 };
+    // Whether initSession had a secret decides, for the Session's whole life,
+    // whether it encrypts: as in OpenTok.js, a later setEncryptionSecret
+    // cannot turn encryption on.
+    this._encrypted = options.encryptionSecret !== undefined;
+    this._secret = options.encryptionSecret;
+    this._encryption = this._encrypted ? new Encryption(sessionId) : null;
+    this._signaling = null;
+    this._connected = false;
+    this._connections = new Map();
+    this._streams = new Map();
+    this._subscribers = new Set();
+    this._publishers = new Set();
+    this._pcCount = 0;
+  }
+
+  /**
+   * Connects to the session.
+   * @param {string} token
+   * @param {(error?: Error) => void} [callback]
+   */
+  connect(token, callback) {
+    const done = (err) => setTimeout(() => {
+      if (err) this.emit('sessionConnectFailed', { error: err });
+      callback?.(err);
+    }, 0);
+    if (this._encrypted) {
+      const problem = secretProblem(this._secret);
+      if (problem) {
+        done(otError('OT_INVALID_ENCRYPTION_SECRET', codes.CONNECT_FAILED, `Invalid encryptionSecret: ${problem}`));
+        return this;
+      }
+      if (!hasEndToEndEncryptionSupport()) {
+        done(otError('OT_UNSUPPORTED_BROWSER', codes.CONNECT_FAILED, 'E2E Encryption is not supported in your browser.'));
+        return this;
+      }
+    }
+    this.#connect(token).then(() => done(), (err) => done(err));
+    return this;
+  }
+
+  async #connect(token) {
+    if (this._connected) return;
+    if (this._encrypted) await this._encryption.setSecret(this._secret);
+    const signaling = new Signaling((m) => this.#receive(m), (info) => this.#lost(info));
+    await signaling.open();
+    this._signaling = signaling;
+    let connected;
+    try {
+      connected = await signaling.request(
+        { type: 'connect', token, sessionId: this.sessionId, encrypted: this._encrypted },
+        (m) => m.type === 'connected',
+        (m) => !m.pc && !m.id);
+    } catch (err) {
+      this._signaling = null;
+      signaling.close();
+      throw err;
+    }
+    this._connected = true;
+    this.connection = this.#connection(connected.connection);
+    this.emit('sessionConnected', {
+      connections: (connected.connections ?? []).map((c) => this.#connection(c)),
+      streams: (connected.streams ?? []).map((s) => this.#stream(s)),
+    });
+    // Who was here already arrives as events, after the connect callback.
+    setTimeout(() => {
+      for (const c of connected.connections ?? []) this.emit('connectionCreated', { connection: this.#connection(c) });
+      for (const s of connected.streams ?? []) this.emit('streamCreated', { stream: this.#stream(s) });
+    }, 0);
+  }
+
+  /** Leaves the session. */
+  disconnect() {
+    if (!this._connected) return this;
+    this._signaling.send({ type: 'disconnect' });
+    this._signaling.close();
+    this.#cleanUp('clientDisconnected');
+    return this;
+  }
+
+  /**
+   * Changes the secret, for sending and receiving, at once.
+   * @param {string} secret
+   * @returns {Promise<void>}
+   */
+  async setEncryptionSecret(secret) {
+    if (!this._encrypted) {
+      console.warn('Encryption secret must first be set in initSession.');
+      return;
+    }
+    const problem = secretProblem(secret);
+    if (problem) throw otError('OT_INVALID_ENCRYPTION_SECRET', undefined, `setEncryptionSecret: ${problem}`);
+    this._secret = secret;
+    if (this._connected) await this._encryption.setSecret(secret);
+  }
+
+  /**
+   * Publishes a publisher's camera and microphone.
+   * @param {Publisher} publisher
+   * @param {(error?: Error) => void} [callback]
+   */
+  publish(publisher, callback) {
+    this.#publish(publisher).then(() => callback?.(), (err) => callback?.(err));
+    return publisher;
+  }
+
+  async #publish(publisher) {
+    if (!this._connected) throw otError('OT_NOT_CONNECTED', codes.NOT_CONNECTED, 'You are not connected to the OpenTok session.');
+    await publisher._ready;
+    const pcId = `p${++this._pcCount}`;
+    const pc = new RTCPeerConnection({});
+    for (const track of publisher._media.getTracks()) {
+      const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [publisher._media] });
+      if (track.kind === 'video') preferVP8(transceiver);
+      if (this._encrypted) this._encryption.encrypt(transceiver.sender, track.kind);
+    }
+    pc.onicecandidate = ({ candidate }) => {
+      if (candidate) this._signaling?.send({ type: 'candidate', pc: pcId, candidate: candidate.toJSON() });
+    };
+    await pc.setLocalDescription(await pc.createOffer());
+    let reply;
+    try {
+      reply = await this._signaling.request({
+        type: 'publish', pc: pcId, sdp: pc.localDescription.sdp, encrypted: this._encrypted,
+        stream: { name: publisher.name, hasAudio: publisher._audio, hasVideo: publisher._video },
+      }, (m) => m.type === 'published' && m.pc === pcId, (m) => m.pc === pcId);
+    } catch (err) {
+      pc.close();
+      throw err;
+    }
+    await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
+    const stream = this.#stream({
+      streamId: reply.streamId, connectionId: this.connection.connectionId, name: publisher.name,
+      hasAudio: publisher._audio, hasVideo: publisher._video, videoType: 'camera', creationTime: Date.now(), encrypted: this._encrypted,
+    });
+    this._publishers.add(publisher);
+    publisher._published(this, pcId, pc, stream);
+  }
+
+  /** Stops publishing. */
+  unpublish(publisher) {
+    if (!this._publishers.delete(publisher)) return;
+    this._signaling?.send({ type: 'unpublish', pc: publisher._pcId });
+    publisher._unpublished('clientDisconnected');
+  }
+
+  /**
+   * Subscribes to a stream: (stream, target, properties, callback), with target, properties optional.
+   * @returns {Subscriber}
+   */
+  subscribe(stream, target, properties, callback) {
+    if (typeof target === 'function') [target, properties, callback] = [undefined, undefined, target];
+    if (typeof properties === 'function') [properties, callback] = [undefined, properties];
+    const subscriber = new Subscriber(this, stream, target, properties);
+    if (!this._connected) {
+      setTimeout(() => callback?.(otError('OT_NOT_CONNECTED', codes.NOT_CONNECTED, 'You are not connected to the OpenTok session.')), 0);
+      return subscriber;
+    }
+    this._subscribers.add(subscriber);
+    subscriber._start(this._signaling, this._encryption, `s${++this._pcCount}`).then(() => callback?.(), (err) => {
+      this._subscribers.delete(subscriber);
+      subscriber._destroy('subscribeFailed');
+      callback?.(err);
+    });
+    return subscriber;
+  }
+
+  /** Stops subscribing. */
+  unsubscribe(subscriber) {
+    if (!this._subscribers.delete(subscriber)) return;
+    this._encryption?.forget(subscriber.id);
+    this._signaling?.send({ type: 'unsubscribe', pc: subscriber._pcId });
+    subscriber._destroy('unsubscribe');
+  }
+
+  /**
+   * Sends a signal to everyone else, or to one connection.
+   * @param {{type?: string, data?: string, to?: {connectionId: string}}} signal
+   * @param {(error?: Error) => void} [callback]
+   */
+  signal(signal, callback) {
+    if (!this._connected) {
+      setTimeout(() => callback?.(otError('OT_NOT_CONNECTED', codes.NOT_CONNECTED, 'You are not connected to the OpenTok session.')), 0);
+      return;
+    }
+    const id = `g${++this._pcCount}`;
+    this._signaling.request(
+      { type: 'signal', id, signalType: signal.type ?? '', data: signal.data ?? '', to: signal.to?.connectionId },
+      (m) => m.type === 'signalSent' && m.id === id, (m) => m.id === id,
+    ).then(() => callback?.(), (err) => callback?.(err));
+  }
+
+  _streamProperty(publisher, property, value) {
+    if (this._publishers.has(publisher)) {
+      this._signaling?.send({ type: 'streamProperty', pc: publisher._pcId, [property]: value });
+      publisher.stream[property] = value;
+    }
+  }
+
+  /** The encryption worker's frame counts and time spent, for benchmarks (not OpenTok API). */
+  _encryptionStats() {
+    return this._encryption?.stats() ?? Promise.resolve(null);
+  }
+
+  #receive(m) {
+    switch (m.type) {
+      case 'connectionCreated':
+        this.emit('connectionCreated', { connection: this.#connection(m.connection) });
+        break;
+      case 'connectionDestroyed': {
+        const connection = this.#connection(m.connection);
+        this._connections.delete(connection.connectionId);
+        this.emit('connectionDestroyed', { connection, reason: m.reason });
+        break;
+      }
+      case 'streamCreated':
+        this.emit('streamCreated', { stream: this.#stream(m.stream) });
+        break;
+      case 'streamDestroyed':
+        this.#streamGone(m.stream.streamId, m.reason);
+        break;
+      case 'streamPropertyChanged': {
+        const stream = this._streams.get(m.streamId);
+        if (!stream) break;
+        stream[m.changedProperty] = m.newValue;
+        this.emit('streamPropertyChanged', { stream, changedProperty: m.changedProperty, oldValue: m.oldValue, newValue: m.newValue });
+        break;
+      }
+      case 'signal': {
+        const fields = { data: m.data, from: this._connections.get(m.from) ?? null, signalType: m.signalType };
+        this.emit('signal', fields);
+        if (m.signalType) this.emit(`signal:${m.signalType}`, fields);
+        break;
+      }
+    }
+  }
+
+  #streamGone(streamId, reason) {
+    const stream = this._streams.get(streamId);
+    if (!stream) return;
+    const event = this.emit('streamDestroyed', { stream, reason });
+    this._streams.delete(streamId);
+    if (event.isDefaultPrevented()) return;
+    for (const s of [...this._subscribers]) {
+      if (s.stream.streamId === streamId) {
+        this._subscribers.delete(s);
+        this._encryption?.forget(s.id);
+        s._destroy(reason);
+      }
+    }
+  }
+
+  #lost() {
+    this.#cleanUp('networkDisconnected');
+  }
+
+  #cleanUp(reason) {
+    this._connected = false;
+    this._signaling = null;
+    for (const p of this._publishers) p._unpublished(reason);
+    this._publishers.clear();
+    for (const s of this._subscribers) {
+      this._encryption?.forget(s.id);
+      s._destroy(reason);
+    }
+    this._subscribers.clear();
+    this._streams.clear();
+    this._connections.clear();
+    this.emit('sessionDisconnected', { reason });
+  }
+
+  #connection(c) {
+    if (!this._connections.has(c.connectionId)) {
+      this._connections.set(c.connectionId, { connectionId: c.connectionId, creationTime: c.creationTime, data: c.data });
+    }
+    return this._connections.get(c.connectionId);
+  }
+
+  #stream(s) {
+    if (!this._streams.has(s.streamId)) {
+      this._streams.set(s.streamId, {
+        streamId: s.streamId, name: s.name, hasAudio: s.hasAudio, hasVideo: s.hasVideo, videoType: s.videoType,
+        creationTime: s.creationTime, connection: this.#connection({ connectionId: s.connectionId, creationTime: 0, data: '' }),
+      });
+    }
+    return this._streams.get(s.streamId);
+  }
+}
+
+export { Publisher };

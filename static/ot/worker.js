@@ -1,0 +1,122 @@
+// The encryption worker: it encrypts every frame a publisher sends and
+// decrypts every frame a subscriber receives, with RTCRtpScriptTransform or,
+// as the fallback, streams from createEncodedStreams. It holds the derived
+// base key, never the secret. Per subscriber it reports "mismatch" and
+// "match" to the page as OpenTok.js's Subscriber events.
+import { clearBytes, deriveKeyAndSalt, openFrame, sealFrame } from './sframe.js';
+import { DecryptMonitor } from './monitor.js';
+
+const MAX_CACHED_KEYS = 64;
+
+/** @type {Uint8Array|null} */
+let baseKey = null;
+/** @type {Map<bigint, Promise<{key: CryptoKey, salt: Uint8Array}>>} */
+let secrets = new Map();
+/** @type {Map<string, DecryptMonitor>} by subscriber id */
+const monitors = new Map();
+/** @type {Map<string, {sendKeyFrameRequest(): Promise<void>}>} video receivers by subscriber id */
+const videoReceivers = new Map();
+const stats = {
+  encrypt: { frames: 0, micros: 0 },
+  decrypt: { frames: 0, micros: 0, failed: 0 },
+};
+
+function secretFor(kid) {
+  if (!secrets.has(kid)) {
+    if (secrets.size >= MAX_CACHED_KEYS) secrets = new Map();
+    secrets.set(kid, deriveKeyAndSalt(baseKey, kid));
+  }
+  return secrets.get(kid);
+}
+
+self.onmessage = ({ data }) => {
+  switch (data.type) {
+    case 'key':
+      baseKey = data.baseKey;
+      secrets = new Map();
+      requestKeyFrames(); // the new key may decrypt what the old one could not
+      break;
+    case 'stream':
+      pipe(data.readable, data.writable, data.options, null);
+      break;
+    case 'forget':
+      monitors.delete(data.id);
+      videoReceivers.delete(data.id);
+      break;
+    case 'stats':
+      self.postMessage({ type: 'stats', stats });
+      break;
+  }
+};
+
+self.onrtctransform = ({ transformer }) => {
+  pipe(transformer.readable, transformer.writable, transformer.options, transformer);
+};
+
+function pipe(readable, writable, options, transformer) {
+  const transform = options.operation === 'encode' ? encoder(options.kind) : decoder(options.kind, options.id, transformer);
+  readable.pipeThrough(new TransformStream({ transform })).pipeTo(writable).catch(() => {
+    // the peer connection closed
+  });
+}
+
+function encoder(kind) {
+  // Everyone shares the secret, so each sender uses its own key id: its
+  // (key, nonce) pairs never repeat another sender's.
+  const kid = BigInt(self.crypto.getRandomValues(new Uint32Array(1))[0]) + 8n;
+  let ctr = 0n;
+  return async (frame, controller) => {
+    if (!baseKey) return; // never send media in the clear
+    const start = performance.now();
+    const data = new Uint8Array(frame.data);
+    const sealed = await sealFrame(await secretFor(kid), kid, ctr++, data, clearBytes(kind, frame.type === 'key'));
+    frame.data = sealed.buffer;
+    stats.encrypt.frames++;
+    stats.encrypt.micros += (performance.now() - start) * 1000;
+    controller.enqueue(frame);
+  };
+}
+
+function decoder(kind, id, transformer) {
+  if (!monitors.has(id)) monitors.set(id, new DecryptMonitor());
+  if (kind === 'video' && transformer) videoReceivers.set(id, transformer);
+  return async (frame, controller) => {
+    const data = new Uint8Array(frame.data);
+    const clear = clearBytes(kind, frame.type === 'key');
+    if (data.length <= clear) {
+      controller.enqueue(frame); // too short to carry media: sent as it is
+      return;
+    }
+    const start = performance.now();
+    let opened = null;
+    if (baseKey) {
+      try {
+        opened = await openFrame(secretFor, data, clear);
+      } catch {
+        opened = null; // wrong key, or not encrypted with ours: drop it
+      }
+    }
+    const monitor = monitors.get(id);
+    const event = monitor ? monitor.record(opened !== null) : null;
+    if (event) {
+      self.postMessage({ type: event, id });
+      if (event === 'match') requestKeyFrame(id);
+    }
+    if (opened === null) {
+      stats.decrypt.failed++;
+      return;
+    }
+    frame.data = opened.buffer;
+    stats.decrypt.frames++;
+    stats.decrypt.micros += (performance.now() - start) * 1000;
+    controller.enqueue(frame);
+  };
+}
+
+function requestKeyFrame(id) {
+  videoReceivers.get(id)?.sendKeyFrameRequest?.().catch(() => {});
+}
+
+function requestKeyFrames() {
+  for (const id of videoReceivers.keys()) requestKeyFrame(id);
+}
