@@ -1,0 +1,66 @@
+// Package ot is OpenTok.js as Go types: Session, Publisher, Subscriber, their
+// events and OpenTok's errors. It is the only package of the app that
+// touches JavaScript (through safejs), and it works the same over the real
+// OpenTok.js and over our compatible library.
+//
+// Calls that wait for OpenTok (Connect, Publish, SetEncryptionSecret, …)
+// block: call them from a goroutine (go-app's ctx.Async), never from inside
+// an OpenTok event handler. Event handlers run inside JavaScript callbacks:
+// they must return quickly (go-app's ctx.Dispatch does).
+package ot
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error is an error OpenTok.js reported, with its name (OT_…), numeric code
+// (0 when it had none) and message. Find it with errors.As.
+type Error struct {
+	Name    string
+	Code    int
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Code != 0 {
+		return fmt.Sprintf("%s (%d): %s", e.Name, e.Code, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.Name, e.Message)
+}
+
+// ErrNotInBrowser is what every call returns outside a browser (the
+// server's prerender and host tests).
+var ErrNotInBrowser = errors.New("ot: OpenTok.js runs only in the browser")
+
+// Stream is a published stream of the session.
+type Stream struct {
+	ID           string
+	Name         string
+	ConnectionID string
+	HasAudio     bool
+	HasVideo     bool
+	ref          jsValue
+}
+
+// SessionEvents are the Session events the app listens to. Nil handlers are
+// not registered.
+type SessionEvents struct {
+	StreamCreated         func(Stream)
+	StreamDestroyed       func(streamID, reason string)
+	StreamPropertyChanged func(streamID, property string, value bool)
+	SessionDisconnected   func(reason string)
+}
+
+// SubscriberEvents are the Subscriber events the app listens to.
+type SubscriberEvents struct {
+	EncryptionSecretMismatch func()
+	EncryptionSecretMatch    func()
+}
+
+// PublisherOptions are initPublisher's properties the app sets.
+type PublisherOptions struct {
+	Name         string
+	PublishAudio bool
+	PublishVideo bool
+}

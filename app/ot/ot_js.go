@@ -1,0 +1,390 @@
+//go:build js && wasm
+
+package ot
+
+import (
+	"errors"
+	"syscall/js"
+	"time"
+
+	"github.com/hack-pad/safejs"
+)
+
+type jsValue = safejs.Value
+
+// WaitReady waits until the page's OpenTok library has defined window.OT.
+// The library is a deferred or module script, so it may come after the wasm.
+func WaitReady(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		if v, err := safejs.Global().Get("OT"); err == nil && truthy(v) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return &Error{Name: "OT_NOT_LOADED", Message: "the OpenTok library did not load"}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// HasEndToEndEncryptionSupport is OT.hasEndToEndEncryptionSupport().
+func HasEndToEndEncryptionSupport() (bool, error) {
+	ot, err := otGlobal()
+	if err != nil {
+		return false, err
+	}
+	v, err := ot.Call("hasEndToEndEncryptionSupport")
+	if err != nil {
+		return false, jsError(err)
+	}
+	return v.Bool()
+}
+
+// Session is an OpenTok Session.
+type Session struct {
+	v        safejs.Value
+	handlers []handler
+}
+
+// handler is a function registered with on(), kept to be removed with off().
+type handler struct {
+	event string
+	fn    safejs.Func
+}
+
+// InitSession is OT.initSession(apiKey, sessionId, {encryptionSecret}). For a
+// session id it has seen, OpenTok returns the Session it made before and
+// ignores the secret: use SetEncryptionSecret before connecting again.
+func InitSession(apiKey, sessionID, secret string) (*Session, error) {
+	ot, err := otGlobal()
+	if err != nil {
+		return nil, err
+	}
+	v, err := ot.Call("initSession", apiKey, sessionID, map[string]any{"encryptionSecret": secret})
+	if err != nil {
+		return nil, jsError(err)
+	}
+	return &Session{v: v}, nil
+}
+
+// Connect is session.connect(token, callback); it returns the callback's error.
+func (s *Session) Connect(token string) error {
+	return callWithCallback(s.v, "connect", token)
+}
+
+// Disconnect is session.disconnect().
+func (s *Session) Disconnect() {
+	_, _ = s.v.Call("disconnect") // it cannot fail on a session
+}
+
+// SetEncryptionSecret is session.setEncryptionSecret(secret); it returns the
+// promise's rejection.
+func (s *Session) SetEncryptionSecret(secret string) error {
+	p, err := s.v.Call("setEncryptionSecret", secret)
+	if err != nil {
+		return jsError(err)
+	}
+	_, err = await(p)
+	return err
+}
+
+// Publish is session.publish(publisher, callback).
+func (s *Session) Publish(p *Publisher) error {
+	return callWithCallback(s.v, "publish", p.v)
+}
+
+// Unpublish is session.unpublish(publisher).
+func (s *Session) Unpublish(p *Publisher) {
+	_, _ = s.v.Call("unpublish", p.v)
+}
+
+// Subscribe is session.subscribe(stream, targetID, properties, callback): the
+// subscriber's element is appended to the element with targetID. It returns
+// when the callback is called.
+func (s *Session) Subscribe(stream Stream, targetID string, events SubscriberEvents) (*Subscriber, error) {
+	done := make(chan error, 1)
+	cb, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		done <- callbackError(args)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer cb.Release()
+	v, err := s.v.Call("subscribe", stream.ref, targetID, map[string]any{"insertMode": "append", "width": "100%", "height": "100%"}, cb)
+	if err != nil {
+		return nil, jsError(err)
+	}
+	sub := &Subscriber{v: v}
+	if err := sub.on(events); err != nil {
+		return nil, err
+	}
+	if err := <-done; err != nil {
+		sub.release()
+		return nil, err
+	}
+	return sub, nil
+}
+
+// Unsubscribe is session.unsubscribe(subscriber).
+func (s *Session) Unsubscribe(sub *Subscriber) {
+	_, _ = s.v.Call("unsubscribe", sub.v)
+	sub.release()
+}
+
+// On registers the handlers of events with session.on.
+func (s *Session) On(events SessionEvents) error {
+	add := func(event string, fn func(ev safejs.Value)) error {
+		f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+			if len(args) > 0 {
+				fn(args[0])
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := s.v.Call("on", event, f); err != nil {
+			f.Release()
+			return jsError(err)
+		}
+		s.handlers = append(s.handlers, handler{event: event, fn: f})
+		return nil
+	}
+	var errs []error
+	if h := events.StreamCreated; h != nil {
+		errs = append(errs, add("streamCreated", func(ev safejs.Value) { h(readStream(get(ev, "stream"))) }))
+	}
+	if h := events.StreamDestroyed; h != nil {
+		errs = append(errs, add("streamDestroyed", func(ev safejs.Value) {
+			h(str(get(ev, "stream"), "streamId"), str(ev, "reason"))
+		}))
+	}
+	if h := events.StreamPropertyChanged; h != nil {
+		errs = append(errs, add("streamPropertyChanged", func(ev safejs.Value) {
+			h(str(get(ev, "stream"), "streamId"), str(ev, "changedProperty"), boolean(ev, "newValue"))
+		}))
+	}
+	if h := events.SessionDisconnected; h != nil {
+		errs = append(errs, add("sessionDisconnected", func(ev safejs.Value) { h(str(ev, "reason")) }))
+	}
+	return errors.Join(errs...)
+}
+
+// Off removes the handlers On registered and releases them.
+func (s *Session) Off() {
+	for _, h := range s.handlers {
+		_, _ = s.v.Call("off", h.event, h.fn)
+		h.fn.Release()
+	}
+	s.handlers = nil
+}
+
+// Publisher is an OpenTok Publisher.
+type Publisher struct {
+	v safejs.Value
+}
+
+// InitPublisher is OT.initPublisher(targetID, properties, callback): the
+// camera and microphone, appended to the element with targetID. It returns
+// when the callback is called; on error the publisher is destroyed.
+func InitPublisher(targetID string, o PublisherOptions) (*Publisher, error) {
+	ot, err := otGlobal()
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	cb, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		done <- callbackError(args)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer cb.Release()
+	v, err := ot.Call("initPublisher", targetID, map[string]any{
+		"name": o.Name, "publishAudio": o.PublishAudio, "publishVideo": o.PublishVideo,
+		"insertMode": "append", "width": "100%", "height": "100%",
+	}, cb)
+	if err != nil {
+		return nil, jsError(err)
+	}
+	p := &Publisher{v: v}
+	if err := <-done; err != nil {
+		p.Destroy()
+		return nil, err
+	}
+	return p, nil
+}
+
+// PublishAudio is publisher.publishAudio(on).
+func (p *Publisher) PublishAudio(on bool) { _, _ = p.v.Call("publishAudio", on) }
+
+// PublishVideo is publisher.publishVideo(on).
+func (p *Publisher) PublishVideo(on bool) { _, _ = p.v.Call("publishVideo", on) }
+
+// Destroy is publisher.destroy(): the camera and microphone stop.
+func (p *Publisher) Destroy() { _, _ = p.v.Call("destroy") }
+
+// Subscriber is an OpenTok Subscriber.
+type Subscriber struct {
+	v        safejs.Value
+	handlers []handler
+}
+
+func (sub *Subscriber) on(events SubscriberEvents) error {
+	for event, h := range map[string]func(){
+		"encryptionSecretMismatch": events.EncryptionSecretMismatch,
+		"encryptionSecretMatch":    events.EncryptionSecretMatch,
+	} {
+		if h == nil {
+			continue
+		}
+		f, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any { h(); return nil })
+		if err != nil {
+			return err
+		}
+		if _, err := sub.v.Call("on", event, f); err != nil {
+			f.Release()
+			return jsError(err)
+		}
+		sub.handlers = append(sub.handlers, handler{event: event, fn: f})
+	}
+	return nil
+}
+
+func (sub *Subscriber) release() {
+	for _, h := range sub.handlers {
+		_, _ = sub.v.Call("off", h.event, h.fn)
+		h.fn.Release()
+	}
+	sub.handlers = nil
+}
+
+func otGlobal() (safejs.Value, error) {
+	ot, err := safejs.Global().Get("OT")
+	if err != nil || !truthy(ot) {
+		return safejs.Value{}, &Error{Name: "OT_NOT_LOADED", Message: "the OpenTok library is not loaded"}
+	}
+	return ot, nil
+}
+
+// callWithCallback calls method with a callback last, OpenTok's
+// (error?) => void convention, and waits for the callback.
+func callWithCallback(v safejs.Value, method string, args ...any) error {
+	done := make(chan error, 1)
+	cb, err := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any {
+		done <- callbackError(a)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	defer cb.Release()
+	if _, err := v.Call(method, append(args, cb)...); err != nil {
+		return jsError(err)
+	}
+	return <-done
+}
+
+// await waits for a promise.
+func await(p safejs.Value) (safejs.Value, error) {
+	type result struct {
+		v   safejs.Value
+		err error
+	}
+	done := make(chan result, 1)
+	then, err := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any {
+		var v safejs.Value
+		if len(a) > 0 {
+			v = a[0]
+		}
+		done <- result{v: v}
+		return nil
+	})
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	defer then.Release()
+	catch, err := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any {
+		done <- result{err: callbackError(a)}
+		return nil
+	})
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	defer catch.Release()
+	if _, err := p.Call("then", then, catch); err != nil {
+		return safejs.Value{}, jsError(err)
+	}
+	r := <-done
+	return r.v, r.err
+}
+
+// callbackError reads an OpenTok error passed to a callback, or nil.
+func callbackError(args []safejs.Value) error {
+	if len(args) == 0 || args[0].IsUndefined() || args[0].IsNull() {
+		return nil
+	}
+	return toError(args[0])
+}
+
+// toError keeps an OpenTok error's name, code and message.
+func toError(v safejs.Value) *Error {
+	e := &Error{Name: str(v, "name"), Message: str(v, "message")}
+	if c, err := v.Get("code"); err == nil && c.Type() == safejs.TypeNumber {
+		e.Code, _ = c.Int()
+	}
+	if e.Name == "" {
+		e.Name = "Error"
+	}
+	return e
+}
+
+// jsError turns an exception thrown by a call into an Error that keeps the
+// thrown object's name, code and message.
+func jsError(err error) error {
+	var thrown js.Error
+	if errors.As(err, &thrown) {
+		return toError(safejs.Safe(thrown.Value))
+	}
+	return err
+}
+
+func truthy(v safejs.Value) bool {
+	t, err := v.Truthy()
+	return err == nil && t
+}
+
+func readStream(v safejs.Value) Stream {
+	return Stream{
+		ID: str(v, "streamId"), Name: str(v, "name"), ConnectionID: str(get(v, "connection"), "connectionId"),
+		HasAudio: boolean(v, "hasAudio"), HasVideo: boolean(v, "hasVideo"), ref: v,
+	}
+}
+
+func get(v safejs.Value, key string) safejs.Value {
+	out, err := v.Get(key)
+	if err != nil {
+		return safejs.Undefined()
+	}
+	return out
+}
+
+func str(v safejs.Value, key string) string {
+	out := get(v, key)
+	if out.Type() != safejs.TypeString {
+		return ""
+	}
+	s, _ := out.String()
+	return s
+}
+
+func boolean(v safejs.Value, key string) bool {
+	out := get(v, key)
+	if out.Type() != safejs.TypeBoolean {
+		return false
+	}
+	b, _ := out.Bool()
+	return b
+}

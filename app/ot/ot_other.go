@@ -1,0 +1,37 @@
+//go:build !(js && wasm)
+
+package ot
+
+import "time"
+
+type jsValue struct{}
+
+// Session is an OpenTok Session.
+type Session struct{}
+
+// Publisher is an OpenTok Publisher.
+type Publisher struct{}
+
+// Subscriber is an OpenTok Subscriber.
+type Subscriber struct{}
+
+func WaitReady(time.Duration) error                                  { return ErrNotInBrowser }
+func HasEndToEndEncryptionSupport() (bool, error)                    { return false, ErrNotInBrowser }
+func InitSession(apiKey, sessionID, secret string) (*Session, error) { return nil, ErrNotInBrowser }
+func InitPublisher(targetID string, o PublisherOptions) (*Publisher, error) {
+	return nil, ErrNotInBrowser
+}
+func (s *Session) Connect(token string) error              { return ErrNotInBrowser }
+func (s *Session) Disconnect()                             {}
+func (s *Session) SetEncryptionSecret(secret string) error { return ErrNotInBrowser }
+func (s *Session) Publish(p *Publisher) error              { return ErrNotInBrowser }
+func (s *Session) Unpublish(p *Publisher)                  {}
+func (s *Session) On(SessionEvents) error                  { return ErrNotInBrowser }
+func (s *Session) Off()                                    {}
+func (s *Session) Unsubscribe(sub *Subscriber)             {}
+func (s *Session) Subscribe(Stream, string, SubscriberEvents) (*Subscriber, error) {
+	return nil, ErrNotInBrowser
+}
+func (p *Publisher) PublishAudio(bool) {}
+func (p *Publisher) PublishVideo(bool) {}
+func (p *Publisher) Destroy()          {}

@@ -1,0 +1,260 @@
+package ui
+
+import "fmt"
+
+// Screen is what the page shows.
+type Screen int
+
+const (
+	ScreenJoin    Screen = iota // the join form
+	ScreenJoining               // joining: the form, busy
+	ScreenCall                  // in the call
+)
+
+// Status is what a remote participant's tile says about their encryption.
+type Status int
+
+const (
+	StatusEncrypted       Status = iota // their media decrypts with our secret
+	StatusMismatch                      // it does not: the secrets differ
+	StatusDecryptingAgain               // it decrypts again after a mismatch
+)
+
+func (s Status) String() string {
+	switch s {
+	case StatusMismatch:
+		return "Can't decrypt: secret mismatch"
+	case StatusDecryptingAgain:
+		return "Decrypting again"
+	}
+	return "Encrypted"
+}
+
+// Participant is a remote participant's tile: one subscribed stream.
+type Participant struct {
+	StreamID  string
+	Name      string
+	Status    Status
+	MicOff    bool
+	CameraOff bool
+}
+
+// Tone is how a banner looks.
+type Tone string
+
+const (
+	ToneInfo    Tone = "info"
+	ToneSuccess Tone = "success"
+	ToneWarning Tone = "warning"
+	ToneError   Tone = "error"
+)
+
+// Banner is a message in the page's live region: what happened and what to do.
+type Banner struct {
+	ID    int
+	Tone  Tone
+	Title string
+	Text  string
+	about string // the stream a participant banner is about, so a newer one replaces it
+}
+
+// OTError is an error as OpenTok.js reports it.
+type OTError struct {
+	Name    string
+	Code    int
+	Message string
+}
+
+// Model is the call's state: OpenTok events in, what the page shows out. It
+// holds no JavaScript and no go-app, so its rules are tested on the host.
+type Model struct {
+	Screen       Screen
+	Room         string
+	Name         string
+	Participants []Participant
+	Banners      []Banner
+	MicOff       bool
+	CameraOff    bool
+	SecretNotice string // the result of the last secret change
+	nextBanner   int
+}
+
+// Joining records that the person asked to join room as name.
+func (m *Model) Joining(room, name string) {
+	m.Screen = ScreenJoining
+	m.Room, m.Name = room, name
+	m.Participants = nil
+	m.MicOff, m.CameraOff = false, false
+	m.SecretNotice = ""
+	m.dropTransient()
+}
+
+// Joined records that the session connected.
+func (m *Model) Joined() { m.Screen = ScreenCall }
+
+// Left records that the person left the call, or was put out of it.
+func (m *Model) Left() {
+	m.Screen = ScreenJoin
+	m.Participants = nil
+}
+
+// StreamCreated adds a tile for a remote stream.
+func (m *Model) StreamCreated(streamID, name string, hasAudio, hasVideo bool) {
+	if m.find(streamID) >= 0 {
+		return
+	}
+	if name == "" {
+		name = "Someone"
+	}
+	m.Participants = append(m.Participants, Participant{StreamID: streamID, Name: name, MicOff: !hasAudio, CameraOff: !hasVideo})
+}
+
+// StreamDestroyed removes a stream's tile and the banners about it.
+func (m *Model) StreamDestroyed(streamID string) {
+	if i := m.find(streamID); i >= 0 {
+		m.Participants = append(m.Participants[:i], m.Participants[i+1:]...)
+	}
+	m.removeBannersAbout(streamID)
+}
+
+// StreamPropertyChanged follows a remote microphone or camera going on or off.
+func (m *Model) StreamPropertyChanged(streamID, property string, value bool) {
+	i := m.find(streamID)
+	if i < 0 {
+		return
+	}
+	switch property {
+	case "hasAudio":
+		m.Participants[i].MicOff = !value
+	case "hasVideo":
+		m.Participants[i].CameraOff = !value
+	}
+}
+
+// Mismatch records that a stream's media does not decrypt with our secret.
+func (m *Model) Mismatch(streamID string) {
+	i := m.find(streamID)
+	if i < 0 {
+		return
+	}
+	m.Participants[i].Status = StatusMismatch
+	name := m.Participants[i].Name
+	m.addAbout(streamID, ToneWarning, fmt.Sprintf("Can't decrypt %s's audio and video", name),
+		fmt.Sprintf("Your encryption secret and %s's are different, so their media can't be decrypted: it is not your connection, camera or microphone. Agree on the secret with %s, then use Change secret.", name, name))
+}
+
+// Match records that a stream's media decrypts again after a mismatch.
+func (m *Model) Match(streamID string) {
+	i := m.find(streamID)
+	if i < 0 {
+		return
+	}
+	m.Participants[i].Status = StatusDecryptingAgain
+	name := m.Participants[i].Name
+	m.addAbout(streamID, ToneSuccess, fmt.Sprintf("%s's media is decrypted again", name),
+		fmt.Sprintf("%s's audio and video are being decrypted with your secret.", name))
+}
+
+// SecretChanged records the result of setEncryptionSecret.
+func (m *Model) SecretChanged(err *OTError) {
+	if err != nil {
+		m.SecretNotice = ""
+		m.add(ToneError, "The new secret was not used", fmt.Sprintf("%s Your previous secret is still in use; use 8 to 256 characters and try again.", sentence(err.Message)))
+		return
+	}
+	m.SecretNotice = "Secret changed. Everyone in the call needs the same secret to see and hear each other."
+}
+
+// Step is what the app was doing when an error came.
+type Step string
+
+const (
+	StepSession   Step = "session"   // asking our server for a session
+	StepConnect   Step = "connect"   // session.connect
+	StepPublish   Step = "publish"   // initPublisher and session.publish
+	StepSubscribe Step = "subscribe" // session.subscribe
+)
+
+// Failed shows an error as a banner that says what happened and what to do.
+// A failure to join goes back to the join screen.
+func (m *Model) Failed(step Step, err OTError, about string) {
+	title, text := explain(step, err, about)
+	m.add(ToneError, title, text)
+	if step == StepSession || step == StepConnect {
+		m.Screen = ScreenJoin
+	}
+}
+
+// Disconnected records that the session ended without the person leaving.
+func (m *Model) Disconnected(reason string) {
+	if m.Screen == ScreenJoin {
+		return
+	}
+	m.Left()
+	if reason == "clientDisconnected" {
+		return
+	}
+	m.add(ToneError, "You were disconnected from the call",
+		"The connection to the call was lost (the network, or the server restarting). Check your connection, then select Join call to join again.")
+}
+
+// Dismiss removes a banner.
+func (m *Model) Dismiss(id int) {
+	for i, b := range m.Banners {
+		if b.ID == id {
+			m.Banners = append(m.Banners[:i], m.Banners[i+1:]...)
+			return
+		}
+	}
+}
+
+// ParticipantName is the name on a stream's tile.
+func (m *Model) ParticipantName(streamID string) string {
+	if i := m.find(streamID); i >= 0 {
+		return m.Participants[i].Name
+	}
+	return "Someone"
+}
+
+func (m *Model) find(streamID string) int {
+	for i, p := range m.Participants {
+		if p.StreamID == streamID {
+			return i
+		}
+	}
+	return -1
+}
+
+func (m *Model) add(tone Tone, title, text string) {
+	m.nextBanner++
+	m.Banners = append(m.Banners, Banner{ID: m.nextBanner, Tone: tone, Title: title, Text: text})
+}
+
+func (m *Model) addAbout(streamID string, tone Tone, title, text string) {
+	m.removeBannersAbout(streamID)
+	m.add(tone, title, text)
+	m.Banners[len(m.Banners)-1].about = streamID
+}
+
+func (m *Model) removeBannersAbout(streamID string) {
+	kept := m.Banners[:0]
+	for _, b := range m.Banners {
+		if b.about != streamID || streamID == "" {
+			kept = append(kept, b)
+		}
+	}
+	m.Banners = kept
+}
+
+// dropTransient clears the banners of a previous call when joining again.
+func (m *Model) dropTransient() { m.Banners = nil }
+
+func sentence(s string) string {
+	if s == "" {
+		return ""
+	}
+	if last := s[len(s)-1]; last != '.' && last != '!' && last != '?' {
+		return s + "."
+	}
+	return s
+}
