@@ -111,9 +111,11 @@ func TestSessionEventsReachGoAndOffReleasesThem(t *testing.T) {
 	changed := make(chan string, 1)
 	disconnected := make(chan string, 1)
 	require.NoError(t, s.On(SessionEvents{
-		StreamCreated:         func(st Stream) { created <- st },
-		StreamPropertyChanged: func(id, prop string, v bool) { changed <- id + " " + prop + " " + map[bool]string{true: "on", false: "off"}[v] },
-		SessionDisconnected:   func(reason string) { disconnected <- reason },
+		StreamCreated: func(st Stream) { created <- st },
+		StreamPropertyChanged: func(id, prop string, v bool) {
+			changed <- id + " " + prop + " " + map[bool]string{true: "on", false: "off"}[v]
+		},
+		SessionDisconnected: func(reason string) { disconnected <- reason },
 	}))
 	session := js.Global().Get("lastSession")
 	assert.Equal(t, 3, handlerCount(session))

@@ -1,0 +1,229 @@
+package ui
+
+import (
+	"errors"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"e2eecall/app/ot"
+)
+
+// call is one call's OpenTok objects. Its fields are touched on the UI
+// goroutine only (handlers and ctx.Dispatch).
+type call struct {
+	sessionID   string
+	session     *ot.Session
+	publisher   *ot.Publisher
+	subscribers map[string]*ot.Subscriber // by stream id
+}
+
+const (
+	loadTimeout    = 20 * time.Second
+	elementTimeout = 5 * time.Second
+)
+
+// checkSupport is OT.hasEndToEndEncryptionSupport(), once OpenTok has loaded.
+func checkSupport() (bool, error) {
+	if err := ot.WaitReady(loadTimeout); err != nil {
+		return false, err
+	}
+	return ot.HasEndToEndEncryptionSupport()
+}
+
+// join asks for a session, connects with the secret, and publishes.
+func (p *Page) join(ctx app.Context, room, name, secret string) {
+	p.model.Joining(room, name)
+	origin := app.Window().URL().Scheme + "://" + app.Window().URL().Host
+	previous := p.call
+	ctx.Async(func() {
+		info, err := requestSession(origin, room, name)
+		if err != nil {
+			p.fail(ctx, StepSession, err, "")
+			return
+		}
+		session, err := ot.InitSession(info.APIKey, info.SessionID, secret)
+		if err == nil && previous != nil && previous.sessionID == info.SessionID {
+			// OpenTok keeps the Session of a session id and ignores a new
+			// secret given to initSession: set it before connecting again.
+			err = session.SetEncryptionSecret(secret)
+		}
+		if err != nil {
+			p.fail(ctx, StepConnect, err, "")
+			return
+		}
+		c := &call{sessionID: info.SessionID, session: session, subscribers: map[string]*ot.Subscriber{}}
+		if err := session.On(p.sessionEvents(ctx, c)); err != nil {
+			p.fail(ctx, StepConnect, err, "")
+			return
+		}
+		if err := session.Connect(info.Token); err != nil {
+			session.Off()
+			p.fail(ctx, StepConnect, err, "")
+			return
+		}
+		ctx.Dispatch(func(ctx app.Context) {
+			p.call = c
+			p.newSecret = ""
+			p.inviteState = ""
+			p.model.Joined()
+		})
+		p.publish(ctx, c, name)
+	})
+}
+
+// publish starts the camera and microphone in your tile and sends them.
+func (p *Page) publish(ctx app.Context, c *call, name string) {
+	if err := waitForElement(selfVideoID); err != nil {
+		return // the person left before the call screen showed
+	}
+	publisher, err := ot.InitPublisher(selfVideoID, ot.PublisherOptions{Name: name, PublishAudio: true, PublishVideo: true})
+	if err != nil {
+		p.fail(ctx, StepPublish, err, "")
+		return
+	}
+	ctx.Dispatch(func(ctx app.Context) { c.publisher = publisher })
+	if err := c.session.Publish(publisher); err != nil {
+		p.fail(ctx, StepPublish, err, "")
+	}
+}
+
+// sessionEvents turns the session's events into model changes.
+func (p *Page) sessionEvents(ctx app.Context, c *call) ot.SessionEvents {
+	return ot.SessionEvents{
+		StreamCreated: func(s ot.Stream) {
+			ctx.Dispatch(func(ctx app.Context) {
+				p.model.StreamCreated(s.ID, s.Name, s.HasAudio, s.HasVideo)
+				ctx.Async(func() { p.subscribe(ctx, c, s) })
+			})
+		},
+		StreamDestroyed: func(streamID, reason string) {
+			ctx.Dispatch(func(ctx app.Context) {
+				delete(c.subscribers, streamID)
+				p.model.StreamDestroyed(streamID)
+			})
+		},
+		StreamPropertyChanged: func(streamID, property string, value bool) {
+			ctx.Dispatch(func(ctx app.Context) { p.model.StreamPropertyChanged(streamID, property, value) })
+		},
+		SessionDisconnected: func(reason string) {
+			ctx.Dispatch(func(ctx app.Context) {
+				if p.call != c {
+					return
+				}
+				p.endCall()
+				p.model.Disconnected(reason)
+			})
+		},
+	}
+}
+
+// subscribe shows a remote stream in its tile and follows its encryption.
+func (p *Page) subscribe(ctx app.Context, c *call, s ot.Stream) {
+	if err := waitForElement(videoID(s.ID)); err != nil {
+		return // the stream went away first
+	}
+	sub, err := c.session.Subscribe(s, videoID(s.ID), ot.SubscriberEvents{
+		EncryptionSecretMismatch: func() { ctx.Dispatch(func(ctx app.Context) { p.model.Mismatch(s.ID) }) },
+		EncryptionSecretMatch:    func() { ctx.Dispatch(func(ctx app.Context) { p.model.Match(s.ID) }) },
+	})
+	if err != nil {
+		p.fail(ctx, StepSubscribe, err, s.Name)
+		return
+	}
+	ctx.Dispatch(func(ctx app.Context) { c.subscribers[s.ID] = sub })
+}
+
+func (p *Page) onLeave(ctx app.Context, e app.Event) {
+	if p.call == nil {
+		return
+	}
+	p.call.session.Disconnect()
+	p.endCall()
+	p.model.Left()
+}
+
+// endCall stops the camera and drops the call's handlers; the Session stays
+// for joining again.
+func (p *Page) endCall() {
+	c := p.call
+	if c.publisher != nil {
+		c.publisher.Destroy()
+		c.publisher = nil
+	}
+	c.session.Off()
+	c.subscribers = map[string]*ot.Subscriber{}
+}
+
+func (p *Page) onToggleMic(ctx app.Context, e app.Event) {
+	p.model.MicOff = !p.model.MicOff
+	if p.call != nil && p.call.publisher != nil {
+		p.call.publisher.PublishAudio(!p.model.MicOff)
+	}
+}
+
+func (p *Page) onToggleCamera(ctx app.Context, e app.Event) {
+	p.model.CameraOff = !p.model.CameraOff
+	if p.call != nil && p.call.publisher != nil {
+		p.call.publisher.PublishVideo(!p.model.CameraOff)
+	}
+}
+
+func (p *Page) onChangeSecret(ctx app.Context, e app.Event) {
+	e.PreventDefault()
+	secret := p.newSecret
+	if p.call == nil || SecretProblem(secret) != "" {
+		return
+	}
+	session := p.call.session
+	ctx.Async(func() {
+		err := session.SetEncryptionSecret(secret)
+		ctx.Dispatch(func(ctx app.Context) {
+			p.model.SecretChanged(toOTError(err))
+			if err == nil {
+				p.newSecret = ""
+			}
+		})
+	})
+}
+
+// onCopyInvite copies a link to the room: the room only, never the secret.
+func (p *Page) onCopyInvite(ctx app.Context, e app.Event) {
+	u := app.Window().URL()
+	link := u.Scheme + "://" + u.Host + "/?room=" + p.model.Room
+	clipboard := app.Window().Get("navigator").Get("clipboard")
+	if !clipboard.Truthy() {
+		p.inviteState = "Copy this link: " + link
+		return
+	}
+	clipboard.Call("writeText", link)
+	p.inviteState = "Invite link copied: " + link + " (it carries the room, not the secret: tell people the secret another way)."
+}
+
+// fail shows err as a banner.
+func (p *Page) fail(ctx app.Context, step Step, err error, about string) {
+	ctx.Dispatch(func(ctx app.Context) { p.model.Failed(step, *toOTError(err), about) })
+}
+
+func toOTError(err error) *OTError {
+	if err == nil {
+		return nil
+	}
+	var e *ot.Error
+	if errors.As(err, &e) {
+		return &OTError{Name: e.Name, Code: e.Code, Message: e.Message}
+	}
+	return &OTError{Message: err.Error()}
+}
+
+// waitForElement waits until go-app has rendered the element OpenTok needs.
+func waitForElement(id string) error {
+	deadline := time.Now().Add(elementTimeout)
+	for !app.Window().GetElementByID(id).Truthy() {
+		if time.Now().After(deadline) {
+			return errors.New("the element " + id + " did not appear")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
+}

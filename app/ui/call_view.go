@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// selfVideoID is where OpenTok puts your own camera; remote streams go in
+// videoID(stream id). go-app renders these containers empty and never
+// touches their children, which OpenTok inserts.
+const selfVideoID = "self-video"
+
+func videoID(streamID string) string { return "video-" + streamID }
+
+func (p *Page) renderCall() app.UI {
+	n := len(p.model.Participants) + 1
+	return app.Main().Class("call").Body(
+		app.Header().Class("call-bar").Body(
+			app.Div().Class("e2ee-badge").Role("status").Body(
+				app.Span().Aria("hidden", true).Text("🔒 "),
+				app.Text("End-to-end encrypted"),
+			),
+			app.Div().Class("room-name").Body(app.Span().Class("muted").Text("Room "), app.Strong().Text(p.model.Room)),
+		),
+		p.renderBanners(),
+		app.Section().Class(fmt.Sprintf("tiles tiles-%d", min(n, 9))).Aria("label", "Participants").Body(
+			app.Figure().Class("tile tile-self").Body(
+				app.Div().ID(selfVideoID).Class("tile-video"),
+				app.FigCaption().Class("tile-caption").Body(
+					app.Span().Class("tile-name").Text(p.model.Name+" (you)"),
+					p.renderFlags(p.model.MicOff, p.model.CameraOff),
+				),
+			),
+			app.Range(p.model.Participants).Slice(func(i int) app.UI {
+				pt := p.model.Participants[i]
+				return app.Figure().Class("tile").Body(
+					app.Div().ID(videoID(pt.StreamID)).Class("tile-video"),
+					app.FigCaption().Class("tile-caption").Body(
+						app.Span().Class("tile-name").Text(pt.Name),
+						app.Span().Class("tile-status status-"+statusClass(pt.Status)).Text(pt.Status.String()),
+						p.renderFlags(pt.MicOff, pt.CameraOff),
+					),
+				)
+			}),
+		),
+		p.renderControls(),
+	)
+}
+
+func statusClass(s Status) string {
+	switch s {
+	case StatusMismatch:
+		return "mismatch"
+	case StatusDecryptingAgain:
+		return "again"
+	}
+	return "ok"
+}
+
+func (p *Page) renderFlags(micOff, cameraOff bool) app.UI {
+	return app.Span().Class("tile-flags").Body(
+		app.If(micOff, func() app.UI { return app.Span().Class("flag").Text("Mic off") }),
+		app.If(cameraOff, func() app.UI { return app.Span().Class("flag").Text("Camera off") }),
+	)
+}
+
+func (p *Page) renderControls() app.UI {
+	problem := ""
+	if p.newSecret != "" {
+		problem = SecretProblem(p.newSecret)
+	}
+	return app.Footer().Class("controls").Body(
+		app.Div().Class("control-buttons").Body(
+			app.Button().Type("button").Class("button").Aria("pressed", p.model.MicOff).
+				Text(map[bool]string{true: "Unmute microphone", false: "Mute microphone"}[p.model.MicOff]).
+				OnClick(p.onToggleMic),
+			app.Button().Type("button").Class("button").Aria("pressed", p.model.CameraOff).
+				Text(map[bool]string{true: "Turn camera on", false: "Turn camera off"}[p.model.CameraOff]).
+				OnClick(p.onToggleCamera),
+			app.Button().Type("button").Class("button").Text("Copy invite link").OnClick(p.onCopyInvite),
+			app.Button().Type("button").Class("button danger").Text("Leave").OnClick(p.onLeave),
+		),
+		app.If(p.inviteState != "", func() app.UI { return app.P().Class("hint").Role("status").Text(p.inviteState) }),
+		app.Form().Class("secret-change").Attr("novalidate", true).OnSubmit(p.onChangeSecret).Body(
+			app.Div().Class("field inline").Body(
+				app.Label().For("new-secret").Text("New encryption secret"),
+				app.Input().ID("new-secret").Type("password").Value(p.newSecret).Attr("autocomplete", "off").
+					Aria("invalid", problem != "").Aria("describedby", "new-secret-error new-secret-notice").
+					OnInput(p.onInput("newSecret")),
+				app.Button().Type("submit").Class("button").Disabled(p.newSecret == "" || problem != "").Text("Change secret"),
+			),
+			app.P().ID("new-secret-error").Class("field-error").Text(problem),
+			app.P().ID("new-secret-notice").Class("hint").Role("status").Text(p.model.SecretNotice),
+		),
+	)
+}

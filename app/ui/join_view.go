@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"e2eecall"
+)
+
+func (p *Page) renderJoin() app.UI {
+	problems := p.fieldProblems()
+	joining := p.model.Screen == ScreenJoining
+	return app.Main().Class("join").Body(
+		app.Section().Class("join-card").Body(
+			app.Header().Class("brand").Body(
+				app.Img().Class("brand-logo").Src("/web/icons/icon.svg").Alt(""),
+				app.H1().Text("e2eecall"),
+			),
+			app.P().Class("tagline").Text("Video calls that only the people in them can see and hear."),
+			p.renderSupport(),
+			app.Form().Class("join-form").Attr("novalidate", true).OnSubmit(p.onSubmit).Body(
+				p.renderField("name", "Your name", "text", p.form.name, problems["name"], e2eecall.MaxNameLength, "name"),
+				p.renderField("room", "Room", "text", p.form.room, problems["room"], e2eecall.MaxRoomLength, "off"),
+				p.renderSecretField(problems["secret"]),
+				app.Button().Type("submit").Class("button primary join-button").
+					Disabled(!p.canJoin()).
+					Text(map[bool]string{true: "Joining…", false: "Join call"}[joining]),
+			),
+			p.renderBanners(),
+		),
+	)
+}
+
+// renderSupport explains, when the browser cannot encrypt, why Join stays off.
+func (p *Page) renderSupport() app.UI {
+	if !p.checked || p.supported {
+		return nil
+	}
+	advice := "Join from a recent Chrome, Edge or Safari."
+	if p.firefox {
+		advice = "Firefox can't encrypt video frames the way this app needs. Join from a recent Chrome, Edge or Safari."
+	}
+	return app.Div().Class("notice notice-error").Role("alert").Body(
+		app.Strong().Text("This browser can't do end-to-end encrypted video."),
+		app.Text(" "+advice),
+	)
+}
+
+func (p *Page) renderField(id, label, typ, value, problem string, max int, autocomplete string) app.UI {
+	show := problem != "" && p.form.touched[id]
+	return app.Div().Class("field").Body(
+		app.Label().For(id).Text(label),
+		app.Input().ID(id).Type(typ).Value(value).MaxLength(max*4).Attr("autocomplete", autocomplete).
+			Aria("invalid", show).Aria("describedby", id+"-error").
+			OnInput(p.onInput(id)),
+		app.P().ID(id+"-error").Class("field-error").Text(map[bool]string{true: problem, false: ""}[show]),
+	)
+}
+
+func (p *Page) renderSecretField(problem string) app.UI {
+	show := problem != "" && p.form.touched["secret"]
+	typ := "password"
+	if p.form.showSecret {
+		typ = "text"
+	}
+	n := SecretLength(p.form.secret)
+	return app.Div().Class("field").Body(
+		app.Label().For("secret").Text("Encryption secret"),
+		app.Div().Class("secret-row").Body(
+			app.Input().ID("secret").Type(typ).Value(p.form.secret).Attr("autocomplete", "off").
+				Attr("spellcheck", "false").
+				Aria("invalid", show).Aria("describedby", "secret-error secret-count secret-hint").
+				OnInput(p.onInput("secret")),
+			app.Button().Type("button").Class("button ghost").
+				Aria("controls", "secret").Aria("pressed", p.form.showSecret).
+				Text(map[bool]string{true: "Hide", false: "Show"}[p.form.showSecret]).
+				OnClick(p.onToggleSecret),
+		),
+		app.Div().Class("secret-meta").Body(
+			app.Span().ID("secret-count").Class(map[bool]string{true: "count over", false: "count"}[n > MaxSecretLength]).
+				Aria("label", fmt.Sprintf("%d of %d characters", n, MaxSecretLength)).
+				Text(fmt.Sprintf("%d / %d", n, MaxSecretLength)),
+		),
+		app.P().ID("secret-error").Class("field-error").Text(map[bool]string{true: problem, false: ""}[show]),
+		app.P().ID("secret-hint").Class("hint").Body(
+			app.Span().Class("lock").Aria("hidden", true).Text("🔒"),
+			app.Text(" Everyone in the call types the same secret (8 to 256 characters). It never leaves this device: not even our server sees it."),
+		),
+	)
+}
