@@ -46,9 +46,7 @@ func Strict() Policy {
 		With("object-src", "'none'").
 		With("base-uri", "'none'").
 		With("form-action", "'self'").
-		With("frame-ancestors", "'none'").
-		With("report-uri", ReportPath).
-		With("report-to", ReportGroup)
+		With("frame-ancestors", "'none'")
 }
 
 // Parse reads a policy as written in a header, for custom policies given on

@@ -10,7 +10,7 @@ import (
 func TestStrictIsTheDocumentedPolicy(t *testing.T) {
 	assert.Equal(t, "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; connect-src 'self'; "+
 		"style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; object-src 'none'; base-uri 'none'; "+
-		"form-action 'self'; frame-ancestors 'none'; report-uri /api/csp-reports; report-to csp", Strict().String())
+		"form-action 'self'; frame-ancestors 'none'", Strict().String())
 }
 
 func TestWithAddsOnceAndLeavesTheOriginalAlone(t *testing.T) {
@@ -31,16 +31,16 @@ func TestParseMode(t *testing.T) {
 	tests := []struct {
 		value      string
 		name       string
-		header     string
+		headers    []string
 		scriptSrc  []string
 		wantErrMsg string
 	}{
-		{value: "", name: "strict", header: "Content-Security-Policy", scriptSrc: []string{"'self'", "'wasm-unsafe-eval'"}},
-		{value: "strict", name: "strict", header: "Content-Security-Policy", scriptSrc: []string{"'self'", "'wasm-unsafe-eval'"}},
-		{value: "report-only", name: "report-only", header: "Content-Security-Policy-Report-Only", scriptSrc: []string{"'self'", "'wasm-unsafe-eval'"}},
-		{value: "no-wasm", name: "no-wasm", header: "Content-Security-Policy", scriptSrc: []string{"'self'"}},
-		{value: "off", name: "off", header: ""},
-		{value: "default-src 'self'; script-src 'self' 'unsafe-eval'", name: "custom", header: "Content-Security-Policy", scriptSrc: []string{"'self'", "'unsafe-eval'"}},
+		{value: "", name: "strict", headers: []string{"Content-Security-Policy", "Content-Security-Policy-Report-Only"}, scriptSrc: []string{"'self'", "'wasm-unsafe-eval'"}},
+		{value: "strict", name: "strict", headers: []string{"Content-Security-Policy", "Content-Security-Policy-Report-Only"}, scriptSrc: []string{"'self'", "'wasm-unsafe-eval'"}},
+		{value: "report-only", name: "report-only", headers: []string{"Content-Security-Policy-Report-Only", "Content-Security-Policy-Report-Only"}, scriptSrc: []string{"'self'", "'wasm-unsafe-eval'"}},
+		{value: "no-wasm", name: "no-wasm", headers: []string{"Content-Security-Policy", "Content-Security-Policy-Report-Only"}, scriptSrc: []string{"'self'"}},
+		{value: "off", name: "off"},
+		{value: "default-src 'self'; script-src 'self' 'unsafe-eval'", name: "custom", headers: []string{"Content-Security-Policy"}, scriptSrc: []string{"'self'", "'unsafe-eval'"}},
 		{value: "nonsense!", wantErrMsg: "not a directive name"},
 		{value: " ; ", wantErrMsg: "no directives"},
 		{value: "script-src a; script-src b", wantErrMsg: "given twice"},
@@ -55,8 +55,21 @@ func TestParseMode(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tt.name, m.Name)
-			assert.Equal(t, tt.header, m.HeaderName())
+			var names []string
+			for _, h := range m.Headers() {
+				names = append(names, h.Name)
+			}
+			assert.Equal(t, tt.headers, names)
 			assert.Equal(t, tt.scriptSrc, m.Policy.Sources("script-src"))
 		})
 	}
+}
+
+func TestNamedModesReportBothWays(t *testing.T) {
+	m, err := ParseMode("strict", Strict())
+	require.NoError(t, err)
+	h := m.Headers()
+	require.Len(t, h, 2)
+	assert.Equal(t, Strict().String()+"; report-uri /api/csp-reports", h[0].Value)
+	assert.Equal(t, Strict().String()+"; report-to csp", h[1].Value)
 }

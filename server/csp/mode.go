@@ -31,13 +31,33 @@ func ParseMode(value string, base Policy) (Mode, error) {
 	return Mode{Name: "custom", Policy: p}, nil
 }
 
-// HeaderName is the response header the mode is sent in, or "" for off.
-func (m Mode) HeaderName() string {
-	switch {
-	case m.Policy.IsZero():
-		return ""
-	case m.ReportOnly:
-		return "Content-Security-Policy-Report-Only"
+// Header is one response header.
+type Header struct {
+	Name, Value string
+}
+
+// Headers are the response headers that carry the mode's policy.
+//
+// The policy goes out twice, once per way of reporting a violation: as is,
+// with report-uri (every browser delivers these at once), and as
+// Report-Only with report-to (the Reporting API). Browsers ignore
+// report-uri in a policy that also has report-to, and Chromium batches
+// Reporting API reports (headless Chromium here queues them without
+// delivering), so one policy with both would lose the reports developers
+// come to see. A custom policy goes out as it was given.
+func (m Mode) Headers() []Header {
+	if m.Policy.IsZero() {
+		return nil
 	}
-	return "Content-Security-Policy"
+	enforce, reportOnly := "Content-Security-Policy", "Content-Security-Policy-Report-Only"
+	if m.ReportOnly {
+		enforce = reportOnly
+	}
+	if m.Name == "custom" {
+		return []Header{{enforce, m.Policy.String()}}
+	}
+	return []Header{
+		{enforce, m.Policy.With("report-uri", ReportPath).String()},
+		{reportOnly, m.Policy.With("report-to", ReportGroup).String()},
+	}
 }

@@ -13,14 +13,15 @@ import (
 // securityHeaders sets the Content-Security-Policy and the other security
 // headers on every response.
 func securityHeaders(mode csp.Mode) func(http.Handler) http.Handler {
-	policy := mode.Policy.String()
-	header := mode.HeaderName()
+	headers := mode.Headers()
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := w.Header()
-			if header != "" {
-				h.Set(header, policy)
-				h.Set("Reporting-Endpoints", csp.ReportGroup+`="`+csp.ReportPath+`"`)
+			for _, p := range headers {
+				h.Add(p.Name, p.Value)
+			}
+			if len(headers) > 0 {
+				h.Set("Reporting-Endpoints", csp.ReportGroup+`="`+origin(r)+csp.ReportPath+`"`)
 			}
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Referrer-Policy", "no-referrer")
@@ -32,6 +33,14 @@ func securityHeaders(mode csp.Mode) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// origin is the scheme and host the browser used to reach us.
+func origin(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
 }
 
 // logRequests writes one log line per request. It logs the path without the
