@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
 )
 
@@ -143,16 +144,24 @@ func (p *page) waitForText(s string, timeout time.Duration) {
 	p.waitFor("__e2e.sees("+jsString(s)+")", timeout)
 }
 
-// fill types text into the field labelled label, replacing what is there.
+// fill replaces what the field labelled label holds with text, as a person
+// does: select all, then type (or delete).
 func (p *page) fill(label, text string) {
 	p.t.Helper()
-	sel := chromedp.JSPath("__e2e.field(" + jsString(label) + ")")
-	require.NoError(p.t, chromedp.Do(p.ctx, chromedp.Clear(sel), chromedp.SendKeys(sel, text)), "fill %q", label)
+	field := "__e2e.field(" + jsString(label) + ")"
+	sel := chromedp.JSPath(field)
+	if text == "" {
+		text = kb.Backspace
+	}
+	_, err := evaluate[bool](p, "(() => { const f = "+field+"; f.focus(); f.select(); return true; })()")
+	require.NoError(p.t, err, "select %q", label)
+	require.NoError(p.t, chromedp.Do(p.ctx, chromedp.SendKeys(sel, text)), "fill %q", label)
 }
 
-// click clicks the button named name.
+// click clicks the button named name once it is usable, as a person would.
 func (p *page) click(name string) {
 	p.t.Helper()
+	p.waitFor("__e2e.button("+jsString(name)+") && !__e2e.button("+jsString(name)+").disabled", 10*time.Second, "the %q button should be usable", name)
 	require.NoError(p.t, chromedp.Do(p.ctx, chromedp.Click(chromedp.JSPath("__e2e.button("+jsString(name)+")"))), "click %q", name)
 }
 

@@ -176,12 +176,15 @@ func (p *Page) onChangeSecret(ctx app.Context, e app.Event) {
 		return
 	}
 	session := p.call.session
+	ctx = p.ctx // the form may be gone when the answer comes
 	ctx.Async(func() {
 		err := session.SetEncryptionSecret(secret)
 		ctx.Dispatch(func(ctx app.Context) {
 			p.model.SecretChanged(toOTError(err))
 			if err == nil {
 				p.newSecret = ""
+				// go-app leaves a typed-in value alone; the secret should not stay on screen.
+				app.Window().GetElementByID("new-secret").Set("value", "")
 			}
 		})
 	})

@@ -14,6 +14,12 @@ import (
 type Page struct {
 	app.Compo
 
+	// ctx is the page's own context. OpenTok's events and the results of
+	// waiting calls dispatch through it: go-app drops a dispatch whose source
+	// element is gone, and the element that started a call (the join form)
+	// is gone once the call shows.
+	ctx app.Context
+
 	model Model
 	form  joinForm
 	call  *call // the call in progress, or the last one (its Session is kept for joining again)
@@ -35,6 +41,7 @@ type joinForm struct {
 // OnMount runs in the browser: it reads the invite link and checks that the
 // browser can encrypt.
 func (p *Page) OnMount(ctx app.Context) {
+	p.ctx = ctx
 	p.form.touched = map[string]bool{}
 	p.form.room = app.Window().URL().Query().Get("room")
 	if p.form.room == "" {
@@ -107,7 +114,7 @@ func (p *Page) onSubmit(ctx app.Context, e app.Event) {
 		return
 	}
 	req, _ := e2eecall.JoinRequest{Room: p.form.room, Name: p.form.name}.Normalize()
-	p.join(ctx, req.Room, req.Name, p.form.secret)
+	p.join(p.ctx, req.Room, req.Name, p.form.secret)
 }
 
 func (p *Page) onDismiss(id int) app.EventHandler {

@@ -52,6 +52,7 @@ func (p *participant) handle(m Message) {
 }
 
 func (p *participant) sendError(req Message, code int, name, message string) {
+	p.b.log.Warn("request refused", "session", p.room.sessionID, "connection", p.id, "type", req.Type, "code", code, "error", message)
 	p.send(Message{Type: TypeError, PC: req.PC, ID: req.ID, Code: code, Name: name, Message: message})
 }
 
@@ -83,6 +84,7 @@ func (p *participant) publish(m Message) {
 	p.publications[m.PC] = s
 	p.mu.Unlock()
 	p.room.addStream(s)
+	p.b.log.Info("stream published", "session", p.room.sessionID, "connection", p.id, "stream", s.info.StreamID)
 	info := s.info
 	p.send(Message{Type: TypePublished, PC: m.PC, StreamID: info.StreamID, SDP: answer})
 	p.room.broadcast(p, Message{Type: TypeStreamCreated, Stream: &info})
@@ -181,6 +183,7 @@ func (p *participant) subscribe(m Message) {
 		p.sendError(m, code, name, "the stream is not in this session (any more)")
 		return
 	}
+	p.b.log.Info("stream subscribed", "session", p.room.sessionID, "connection", p.id, "stream", s.info.StreamID)
 	p.send(Message{Type: TypeSubscribed, PC: m.PC, StreamID: s.info.StreamID, SDP: offer})
 }
 
