@@ -84,7 +84,7 @@ func (p *Page) renderSecretField(problem string) app.UI {
 		),
 		app.P().ID("secret-error").Class("field-error").Text(map[bool]string{true: problem, false: ""}[show]),
 		app.P().ID("secret-hint").Class("hint").Body(
-			app.Span().Class("lock").Aria("hidden", true).Text("🔒"),
+			app.Img().Class("lock-icon").Src("/web/icons/lock.svg").Alt(""),
 			app.Text(" Everyone in the call types the same secret (8 to 256 characters). It never leaves this device: not even our server sees it."),
 		),
 	)
