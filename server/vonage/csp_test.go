@@ -1,0 +1,20 @@
+package vonage
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"e2eecall/server/csp"
+)
+
+func TestCSPAddsOnlyWhatOpenTokNeeds(t *testing.T) {
+	p := CSP(csp.Strict())
+	assert.Equal(t, []string{"'self'", "'wasm-unsafe-eval'"}, p.Sources("script-src"), "scripts stay our own")
+	assert.Equal(t, []string{"'self'", "https://*.opentok.com", "wss://*.opentok.com", "https://*.tokbox.com", "wss://*.tokbox.com",
+		"https://*.vonage.com", "wss://*.vonage.com", "data:"}, p.Sources("connect-src"))
+	assert.Equal(t, []string{"'self'", "blob:"}, p.Sources("worker-src"))
+	assert.Contains(t, p.Sources("img-src"), "data:")
+	assert.Equal(t, []string{"'self'", "'unsafe-inline'"}, p.Sources("style-src"))
+	assert.NotContains(t, p.Sources("script-src"), "'unsafe-eval'", "never eval")
+}
