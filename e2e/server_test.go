@@ -47,7 +47,7 @@ func startServerWithEnv(t *testing.T, env []string, args ...string) *server {
 	_, err = os.Stat(abs)
 	require.NoError(t, err, "the server binary is missing: run make build (make test-browser does)")
 
-	cmd := exec.Command(abs, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(abs, append([]string{"-addr", "127.0.0.1:0"}, args...)...) // a later -addr wins
 	cmd.Dir = t.TempDir() // no .env or store from the checkout leaks in
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	stdout, err := cmd.StdoutPipe()
