@@ -7,6 +7,7 @@ func addRoutes(mux *http.ServeMux, cfg Config, page http.Handler, wasm *wasmFile
 	mux.Handle("POST /api/session", limitBody(maxSessionBody)(handleSession(cfg.Backend, cfg.Logger)))
 	mux.Handle("POST /api/csp-reports", limitBody(maxReportBody)(handleReportPost(reports, cfg.Logger)))
 	mux.Handle("GET /api/csp-reports", handleReportList(reports))
+	mux.Handle("GET /api/health", handleHealth())
 	if cfg.Signaling != nil {
 		mux.Handle("GET /api/signal", cfg.Signaling)
 	}
