@@ -66,10 +66,12 @@ test-node:
 test-browser: build
 	$(GO) test -count=1 -timeout=20m ./e2e/...
 
-## bench: Go benchmarks and browser measurements, printed as one markdown table
+## bench: Go benchmarks and browser measurements (5 runs each), printed as one markdown table of medians
+BENCHCOUNT ?= 5
 bench: build
-	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./server/local/ | tee /tmp/e2eecall-bench-go.txt
-	$(GO) test -count=1 -timeout=30m -run='^TestBench' ./e2e/ -args -bench-out=/tmp/e2eecall-bench-browser.txt
+	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./server/local/ > bin/bench-go.txt
+	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=$(BENCHCOUNT) -timeout=40m ./e2e/ > bin/bench-browser.txt
+	@$(GO) run ./tools/benchtable -wasm $(WASM) bin/bench-go.txt bin/bench-browser.txt
 
 clean:
 	rm -rf bin $(WASM) $(WASM).br $(WASM).gz $(WASM_EXEC) $(OPENTOK_JS) node_modules

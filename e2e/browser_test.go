@@ -23,7 +23,7 @@ var helpersJS string
 
 // chromiumPath finds Debian's real chromium binary (the one on PATH is a
 // shell wrapper).
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/lib/chromium/chromium"} {
 		if p != "" {
@@ -49,7 +49,7 @@ type browser struct {
 // newBrowser starts Chromium with a fake camera and microphone and a new
 // profile (so go-app's service worker starts empty); it stops when the test
 // ends. Extra flags are added to or replace the defaults.
-func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
+func newBrowser(t testing.TB, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
@@ -76,14 +76,14 @@ func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 
 // page is one tab.
 type page struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	mu      sync.Mutex
 	console []chromedp.ConsoleMessage
 }
 
 // newPage opens a tab with the test helpers installed.
-func (b *browser) newPage(t *testing.T) *page {
+func (b *browser) newPage(t testing.TB) *page {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx)
 	t.Cleanup(cancel)

@@ -14,7 +14,7 @@ type person struct {
 }
 
 // newPerson opens a tab for name in the browser.
-func newPerson(t *testing.T, b *browser, name string) *person {
+func newPerson(t testing.TB, b *browser, name string) *person {
 	t.Helper()
 	return &person{page: b.newPage(t), name: name}
 }

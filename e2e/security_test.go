@@ -194,7 +194,7 @@ type serverHealth struct {
 	SysBytes   uint64 `json:"sysBytes"`
 }
 
-func health(t *testing.T, srv *server) serverHealth {
+func health(t testing.TB, srv *server) serverHealth {
 	t.Helper()
 	res, err := http.Get(srv.URL + "/api/health")
 	require.NoError(t, err)

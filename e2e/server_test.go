@@ -33,14 +33,14 @@ var listening = regexp.MustCompile(`listening on (https?://\S+)`)
 
 // startServer runs the binary with args on a free port and waits until it
 // listens. It stops the server when the test ends.
-func startServer(t *testing.T, args ...string) *server {
+func startServer(t testing.TB, args ...string) *server {
 	t.Helper()
 	return startServerWithEnv(t, nil, args...)
 }
 
 // startServerWithEnv is startServer with extra KEY=VALUE environment
 // variables; the server sees no other variables but PATH and HOME.
-func startServerWithEnv(t *testing.T, env []string, args ...string) *server {
+func startServerWithEnv(t testing.TB, env []string, args ...string) *server {
 	t.Helper()
 	abs, err := filepath.Abs(binary)
 	require.NoError(t, err)
@@ -48,7 +48,7 @@ func startServerWithEnv(t *testing.T, env []string, args ...string) *server {
 	require.NoError(t, err, "the server binary is missing: run make build (make test-browser does)")
 
 	cmd := exec.Command(abs, append([]string{"-addr", "127.0.0.1:0"}, args...)...) // a later -addr wins
-	cmd.Dir = t.TempDir() // no .env or store from the checkout leaks in
+	cmd.Dir = t.TempDir()                                                          // no .env or store from the checkout leaks in
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -112,7 +112,7 @@ type report struct {
 }
 
 // CSPReports lists the violation reports the server has received.
-func (s *server) CSPReports(t *testing.T) []report {
+func (s *server) CSPReports(t testing.TB) []report {
 	t.Helper()
 	res, err := http.Get(s.URL + "/api/csp-reports")
 	require.NoError(t, err)
@@ -126,7 +126,7 @@ func (s *server) CSPReports(t *testing.T) []report {
 }
 
 // get fetches a path with optional request headers.
-func (s *server) get(t *testing.T, path string, header ...string) (*http.Response, []byte) {
+func (s *server) get(t testing.TB, path string, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
 	require.NoError(t, err)

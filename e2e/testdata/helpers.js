@@ -69,6 +69,18 @@
       }
       return '';
     },
+    /** Resolves with Date.now() once cond() is true (polled every 5 ms). */
+    until(cond, timeout = 30000) {
+      const start = Date.now();
+      return new Promise((resolve, reject) => {
+        const poll = () => {
+          if (cond()) return resolve(Date.now());
+          if (Date.now() - start > timeout) return reject(new Error('timed out'));
+          setTimeout(poll, 5);
+        };
+        poll();
+      });
+    },
     /** All text a person can read on the page. */
     text() { return norm(document.body.innerText); },
     /** Whether the visible text contains s. */
