@@ -20,7 +20,7 @@ func TestSecretLengthCountsAsJavaScriptDoes(t *testing.T) {
 		{strings.Repeat("a", 256), 256, ""},
 		{strings.Repeat("a", 257), 257, "at most 256"},
 		{"é" + strings.Repeat("a", 6), 7, "at least 8"}, // é is one UTF-16 unit though two UTF-8 bytes
-		{"🔑🔑🔑🔑", 8, ""},                              // outside the BMP: two units each
+		{"🔑🔑🔑🔑", 8, ""},                                 // outside the BMP: two units each
 		{"🔑🔑🔑", 6, "at least 8"},
 		{strings.Repeat("🔑", 128), 256, ""},
 		{strings.Repeat("🔑", 129), 258, "at most 256"},
