@@ -38,6 +38,21 @@ func TestStrictCSPRunsTheAppWithNoViolations(t *testing.T) {
 
 	assert.Equal(t, 0, mustEvaluate[int](p, `__e2e.violations.length`), "violations seen by the page: %v", mustEvaluate[any](p, `__e2e.violations`))
 	assert.Empty(t, srv.CSPReports(t), "the server received violation reports")
+	assert.Equal(t, "e2eecall-local", mustEvaluate[string](p, `OT.version`), "the embedded backend's page loads our library")
+	assert.False(t, mustEvaluate[bool](p, `!!document.querySelector('script[src*="opentok.min.js"]')`), "and not OpenTok.js")
+}
+
+func TestThePageIsPrerenderedWithLocalIconsOnly(t *testing.T) {
+	srv := startServer(t)
+	res, body := srv.get(t, "/")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	html := string(body)
+	for _, want := range []string{`<label for="name">Your name</label>`, `<label for="room">Room</label>`, `<label for="secret">Encryption secret</label>`, `Join call`} {
+		assert.Contains(t, html, want, "the join form shows before the wasm runs")
+	}
+	assert.NotContains(t, html, "style=", "no inline styles")
+	assert.NotContains(t, html, "raw.githubusercontent.com", "no remote icons")
+	assert.NotContains(t, html, "<script>", "no inline scripts")
 }
 
 func TestNoWasmModeExplainsTheBlockAndReportsIt(t *testing.T) {
