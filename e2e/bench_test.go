@@ -26,17 +26,6 @@ func BenchmarkColdLoadToInteractiveJoinForm(b *testing.B) {
 	}
 }
 
-// twoInACall brings Ada and Grace into a call with the same secret, video flowing both ways.
-func twoInACall(b testing.TB, srv *server, room string) (*person, *person) {
-	br := newBrowser(b)
-	ada, grace := newPerson(b, br, "Ada"), newPerson(b, br, "Grace")
-	ada.join(srv.URL, room, "correct horse battery")
-	grace.join(srv.URL, room, "correct horse battery")
-	ada.seesVideoOf("Grace", mediaTimeout)
-	grace.seesVideoOf("Ada", mediaTimeout)
-	return ada, grace
-}
-
 func BenchmarkJoinToFirstRemoteFrame(b *testing.B) {
 	srv := startServer(b)
 	for i := 0; i < b.N; i++ {

@@ -46,3 +46,14 @@ func (p *person) framesOf(other string) int {
 	p.t.Helper()
 	return mustEvaluate[int](p.page, `__e2e.framesOf(`+jsString(other)+`)`)
 }
+
+// twoInACall brings Ada and Grace into a call with the same secret, video flowing both ways.
+func twoInACall(b testing.TB, srv *server, room string) (*person, *person) {
+	br := newBrowser(b)
+	ada, grace := newPerson(b, br, "Ada"), newPerson(b, br, "Grace")
+	ada.join(srv.URL, room, "correct horse battery")
+	grace.join(srv.URL, room, "correct horse battery")
+	ada.seesVideoOf("Grace", mediaTimeout)
+	grace.seesVideoOf("Ada", mediaTimeout)
+	return ada, grace
+}

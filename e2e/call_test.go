@@ -16,13 +16,7 @@ const (
 
 func TestTwoPeopleWithTheSameSecretSeeEachOther(t *testing.T) {
 	srv := startServer(t)
-	b := newBrowser(t)
-	ada, grace := newPerson(t, b, "Ada"), newPerson(t, b, "Grace")
-	ada.join(srv.URL, "same-secret", "correct horse battery")
-	grace.join(srv.URL, "same-secret", "correct horse battery")
-
-	ada.seesVideoOf("Grace", mediaTimeout)
-	grace.seesVideoOf("Ada", mediaTimeout)
+	ada, grace := twoInACall(t, srv, "same-secret")
 	for _, p := range []*person{ada, grace} {
 		assert.True(t, mustEvaluate[bool](p.page, `__e2e.sees('End-to-end encrypted') && __e2e.sees('same-secret')`),
 			"%s sees the encryption indicator with the room", p.name)
@@ -31,12 +25,7 @@ func TestTwoPeopleWithTheSameSecretSeeEachOther(t *testing.T) {
 
 func TestChangingTheSecretShowsMismatchThenMatchOnBothSides(t *testing.T) {
 	srv := startServer(t)
-	b := newBrowser(t)
-	ada, grace := newPerson(t, b, "Ada"), newPerson(t, b, "Grace")
-	ada.join(srv.URL, "mismatch", "correct horse battery")
-	grace.join(srv.URL, "mismatch", "correct horse battery")
-	ada.seesVideoOf("Grace", mediaTimeout)
-	grace.seesVideoOf("Ada", mediaTimeout)
+	ada, grace := twoInACall(t, srv, "mismatch")
 
 	grace.fill("New encryption secret", "a different secret")
 	grace.click("Change secret")

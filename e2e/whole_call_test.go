@@ -59,11 +59,7 @@ func TestThreePeopleMismatchNamesTheRightPeople(t *testing.T) {
 
 func TestMuteAndCameraOffReachTheOthers(t *testing.T) {
 	srv := startServer(t)
-	b := newBrowser(t)
-	ada, grace := newPerson(t, b, "Ada"), newPerson(t, b, "Grace")
-	ada.join(srv.URL, "mute", "correct horse battery")
-	grace.join(srv.URL, "mute", "correct horse battery")
-	grace.seesVideoOf("Ada", mediaTimeout)
+	ada, grace := twoInACall(t, srv, "mute")
 
 	ada.click("Mute microphone")
 	grace.waitFor(`__e2e.sees("Ada Encrypted Mic off")`, 10*time.Second, "Grace sees Ada's microphone is off")
@@ -75,11 +71,7 @@ func TestMuteAndCameraOffReachTheOthers(t *testing.T) {
 
 func TestAClosedTabLeavesTheCallWithinFiveSeconds(t *testing.T) {
 	srv := startServer(t)
-	b := newBrowser(t)
-	ada, grace := newPerson(t, b, "Ada"), newPerson(t, b, "Grace")
-	ada.join(srv.URL, "closed", "correct horse battery")
-	grace.join(srv.URL, "closed", "correct horse battery")
-	ada.seesVideoOf("Grace", mediaTimeout)
+	ada, grace := twoInACall(t, srv, "closed")
 
 	start := time.Now()
 	require.NoError(t, chromedp.Cancel(grace.ctx)) // closes the tab: no Leave, no goodbye
@@ -90,11 +82,7 @@ func TestAClosedTabLeavesTheCallWithinFiveSeconds(t *testing.T) {
 func TestAServerRestartIsToldAndJoiningAgainWorks(t *testing.T) {
 	addr := freeAddr(t)
 	srv := startServer(t, "-addr", addr)
-	b := newBrowser(t)
-	ada, grace := newPerson(t, b, "Ada"), newPerson(t, b, "Grace")
-	ada.join(srv.URL, "restart", "correct horse battery")
-	grace.join(srv.URL, "restart", "correct horse battery")
-	ada.seesVideoOf("Grace", mediaTimeout)
+	ada, grace := twoInACall(t, srv, "restart")
 
 	srv.stop()
 	for _, p := range []*person{ada, grace} {

@@ -102,11 +102,7 @@ func (s *Session) Unpublish(p *Publisher) {
 // subscriber's element is appended to the element with targetID. It returns
 // when the callback is called.
 func (s *Session) Subscribe(stream Stream, targetID string, events SubscriberEvents) (*Subscriber, error) {
-	done := make(chan error, 1)
-	cb, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		done <- callbackError(args)
-		return nil
-	})
+	cb, done, err := callback()
 	if err != nil {
 		return nil, err
 	}
@@ -193,11 +189,7 @@ func InitPublisher(targetID string, o PublisherOptions) (*Publisher, error) {
 	if err != nil {
 		return nil, err
 	}
-	done := make(chan error, 1)
-	cb, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		done <- callbackError(args)
-		return nil
-	})
+	cb, done, err := callback()
 	if err != nil {
 		return nil, err
 	}
@@ -272,11 +264,7 @@ func otGlobal() (safejs.Value, error) {
 // callWithCallback calls method with a callback last, OpenTok's
 // (error?) => void convention, and waits for the callback.
 func callWithCallback(v safejs.Value, method string, args ...any) error {
-	done := make(chan error, 1)
-	cb, err := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any {
-		done <- callbackError(a)
-		return nil
-	})
+	cb, done, err := callback()
 	if err != nil {
 		return err
 	}
@@ -285,6 +273,17 @@ func callWithCallback(v safejs.Value, method string, args ...any) error {
 		return jsError(err)
 	}
 	return <-done
+}
+
+// callback makes an OpenTok-style (error?) => void callback and the channel
+// its error arrives on. It never blocks JavaScript: the channel has room.
+func callback() (safejs.Func, <-chan error, error) {
+	done := make(chan error, 1)
+	cb, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		done <- callbackError(args)
+		return nil
+	})
+	return cb, done, err
 }
 
 // await waits for a promise.
