@@ -164,22 +164,49 @@ export function clearBytes(kind, keyFrame) {
   return keyFrame ? 10 : 3;
 }
 
+/** VP8's frame tag: 3 bytes, of which all but the low 5 bits are the first partition's size. */
+const VP8_TAG = 3;
+
+/**
+ * Hides a VP8 frame's first partition size in the clear bytes: every size
+ * bit set, more than any frame holds, so that a decoder without the key
+ * refuses the frame instead of painting the ciphertext as a picture. The
+ * frame type, version and show-frame bits (and on key frames the start code
+ * and size) stay as they were, for the SFU and the depacketizer.
+ */
+export function maskVP8Size(clear) {
+  const out = clear.slice();
+  out[0] |= 0xe0;
+  out[1] = 0xff;
+  out[2] = 0xff;
+  return out;
+}
+
 /**
  * Encrypts a whole encoded frame into our layout: the codec's clear bytes,
- * then the SFrame header and ciphertext. Frames too short to carry anything
- * besides their clear bytes pass unchanged.
+ * then the SFrame header and ciphertext. For VP8 the clear frame tag has its
+ * size masked and the real tag travels encrypted in front of the payload.
+ * Frames too short to carry anything besides their clear bytes pass unchanged.
+ * @param {'video'|'audio'} kind
  */
-export async function sealFrame(secret, kid, ctr, data, clear) {
+export async function sealFrame(secret, kid, ctr, data, clear, kind = 'audio') {
   if (data.length <= clear) return data;
-  const metadata = data.subarray(0, clear);
-  return concat(metadata, await encrypt(secret, kid, ctr, metadata, data.subarray(clear)));
+  let metadata = data.subarray(0, clear);
+  let plaintext = data.subarray(clear);
+  if (kind === 'video') {
+    plaintext = concat(data.subarray(0, VP8_TAG), plaintext);
+    metadata = maskVP8Size(metadata);
+  }
+  return concat(metadata, await encrypt(secret, kid, ctr, metadata, plaintext));
 }
 
 /** Reverses sealFrame. */
-export async function openFrame(secretFor, data, clear) {
+export async function openFrame(secretFor, data, clear, kind = 'audio') {
   if (data.length <= clear) return data;
   const metadata = data.subarray(0, clear);
-  return concat(metadata, await decrypt(secretFor, metadata, data.subarray(clear)));
+  const plaintext = await decrypt(secretFor, metadata, data.subarray(clear));
+  if (kind !== 'video') return concat(metadata, plaintext);
+  return concat(plaintext.subarray(0, VP8_TAG), metadata.subarray(VP8_TAG), plaintext.subarray(VP8_TAG));
 }
 
 function minimalBytes(v) {

@@ -69,7 +69,7 @@ function encoder(kind) {
     if (!baseKey) return; // never send media in the clear
     const start = performance.now();
     const data = new Uint8Array(frame.data);
-    const sealed = await sealFrame(await secretFor(kid), kid, ctr++, data, clearBytes(kind, frame.type === 'key'));
+    const sealed = await sealFrame(await secretFor(kid), kid, ctr++, data, clearBytes(kind, frame.type === 'key'), kind);
     frame.data = sealed.buffer;
     stats.encrypt.frames++;
     stats.encrypt.micros += (performance.now() - start) * 1000;
@@ -91,7 +91,7 @@ function decoder(kind, id, transformer) {
     let opened = null;
     if (baseKey) {
       try {
-        opened = await openFrame(secretFor, data, clear);
+        opened = await openFrame(secretFor, data, clear, kind);
       } catch {
         opened = null; // wrong key, or not encrypted with ours: drop it
       }
