@@ -51,7 +51,7 @@ func TestVonageBackendLoadsTheRealOpenTokUnderOurCSP(t *testing.T) {
 	assert.True(t, mustEvaluate[bool](p, `OT.hasEndToEndEncryptionSupport()`))
 	assert.False(t, mustEvaluate[bool](p, `!!document.querySelector('script[src="/web/ot/ot.js"]')`), "our library is not loaded with Vonage")
 
-	time.Sleep(time.Second) // OpenTok.js injects its styles and starts its worker right after load
+	p.waitFor(`document.querySelectorAll('head style').length > 0`, 10*time.Second, "OpenTok.js has injected its widget styles, which the CSP must allow")
 	assert.Equal(t, 0, mustEvaluate[int](p, `__e2e.violations.length`), "violations: %v", mustEvaluate[any](p, `__e2e.violations`))
 	assert.Empty(t, srv.CSPReports(t))
 }
