@@ -33,6 +33,14 @@ func libraryPage(t *testing.T, srv *server, b *browser) *page {
 	return p
 }
 
+// adaPublishes brings Ada into room through the app, her camera on.
+func adaPublishes(t *testing.T, srv *server, b *browser, room string) *person {
+	ada := newPerson(t, b, "Ada")
+	ada.join(srv.URL, room, "correct horse battery")
+	ada.waitFor(`document.querySelector('#self-video video')?.srcObject`, 10*time.Second, "Ada publishes")
+	return ada
+}
+
 func TestLibraryRefusesInvalidSecretsAsOpenTokDoes(t *testing.T) {
 	srv := startServer(t)
 	p := libraryPage(t, srv, newBrowser(t))
@@ -78,10 +86,7 @@ func TestLibraryRefusesInvalidSecretsAsOpenTokDoes(t *testing.T) {
 func TestLibraryWithoutASecretCannotPublishOrSubscribe(t *testing.T) {
 	srv := startServer(t)
 	b := newBrowser(t)
-	ada := newPerson(t, b, "Ada")
-	ada.join(srv.URL, "library", "correct horse battery")
-	ada.waitFor(`document.querySelector('#self-video video')?.srcObject`, 10*time.Second)
-
+	adaPublishes(t, srv, b, "library")
 	p := libraryPage(t, srv, b)
 	raw := mustEvaluate[string](p, sessionJS+`(async () => {
 		const s = await session('library', 'Eve');
@@ -119,10 +124,7 @@ func TestLibraryWithoutASecretCannotPublishOrSubscribe(t *testing.T) {
 func TestLibraryMismatchAndMatchEventsTargetTheSubscriber(t *testing.T) {
 	srv := startServer(t)
 	b := newBrowser(t)
-	ada := newPerson(t, b, "Ada")
-	ada.join(srv.URL, "library", "correct horse battery")
-	ada.waitFor(`document.querySelector('#self-video video')?.srcObject`, 10*time.Second)
-
+	adaPublishes(t, srv, b, "library")
 	p := libraryPage(t, srv, b)
 	raw := mustEvaluate[string](p, sessionJS+`(async () => {
 		const s = await session('library', 'Eve');

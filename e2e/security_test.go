@@ -147,9 +147,7 @@ const eavesdropJS = `(async (room) => {
 func TestASubscriberWithoutTheKeyDecodesNothing(t *testing.T) {
 	srv := startServer(t)
 	b := newBrowser(t)
-	ada := newPerson(t, b, "Ada")
-	ada.join(srv.URL, "eavesdrop", "correct horse battery")
-	ada.waitFor(`document.querySelector('#self-video video')?.srcObject`, 10*time.Second, "Ada publishes")
+	adaPublishes(t, srv, b, "eavesdrop")
 
 	eve := b.newPage(t)
 	eve.open(srv.URL + "/web/css/app.css") // same origin, without the app
