@@ -15,6 +15,6 @@ func TestCSPAddsOnlyWhatOpenTokNeeds(t *testing.T) {
 		"https://*.vonage.com", "wss://*.vonage.com", "data:"}, p.Sources("connect-src"))
 	assert.Equal(t, []string{"'self'", "blob:"}, p.Sources("worker-src"))
 	assert.Contains(t, p.Sources("img-src"), "data:")
-	assert.Equal(t, []string{"'self'", "'unsafe-inline'"}, p.Sources("style-src"))
+	assert.Equal(t, []string{"'self'", openTokEmptyStyle, openTokWidgetStyle}, p.Sources("style-src"), "OpenTok's styles by hash, no 'unsafe-inline'")
 	assert.NotContains(t, p.Sources("script-src"), "'unsafe-eval'", "never eval")
 }
