@@ -20,6 +20,10 @@ const (
 	firstBackoff = 200 * time.Millisecond
 )
 
+// errTooSlow is a timeout of ours or the caller's: the session may yet be
+// created on Vonage's side, but nobody is waiting for it any more.
+var errTooSlow = &e2eecall.Error{Status: http.StatusGatewayTimeout, Message: "Vonage Video did not answer in time; try again in a moment."}
+
 // createSession asks Vonage for an end-to-end encrypted routed session.
 func (b *Backend) createSession(ctx context.Context) (string, error) {
 	backoff := firstBackoff
@@ -38,7 +42,7 @@ func (b *Backend) createSession(ctx context.Context) (string, error) {
 		select {
 		case <-time.After(backoff):
 		case <-ctx.Done():
-			return "", ctx.Err()
+			return "", errTooSlow
 		}
 		backoff *= 2
 	}
@@ -63,11 +67,13 @@ func (b *Backend) createSessionOnce(ctx context.Context) (id string, retry bool,
 	res, err := b.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return "", false, ctx.Err()
+			return "", false, errTooSlow
 		}
 		var urlErr *url.Error
-		timeout := errors.As(err, &urlErr) && urlErr.Timeout()
-		return "", true, &e2eecall.Error{Status: statusFor(timeout), Message: "Vonage Video could not be reached" + map[bool]string{true: " in time", false: ""}[timeout] + "; try again in a moment."}
+		if errors.As(err, &urlErr) && urlErr.Timeout() {
+			return "", true, errTooSlow
+		}
+		return "", true, &e2eecall.Error{Status: http.StatusBadGateway, Message: "Vonage Video could not be reached; try again in a moment."}
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
@@ -86,13 +92,6 @@ func (b *Backend) createSessionOnce(ctx context.Context) (id string, retry bool,
 		return "", false, &e2eecall.Error{Status: http.StatusBadGateway, Message: "Vonage Video answered without a session id."}
 	}
 	return sessions[0].SessionID, false, nil
-}
-
-func statusFor(timeout bool) int {
-	if timeout {
-		return http.StatusGatewayTimeout
-	}
-	return http.StatusBadGateway
 }
 
 // vonageMessage is the message of a Vonage error body, kept short.

@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"io"
 	"log/slog"
 	"net/http"
@@ -174,7 +172,14 @@ func TestApplicationUsesRS256AndTheVonageHost(t *testing.T) {
 	assert.Equal(t, "video", claims["sub"])
 	assert.Equal(t, map[string]any{"paths": map[string]any{"/session/**": map[string]any{}}}, claims["acl"])
 	assert.Equal(t, "session.connect", claims["scope"])
+	assert.Equal(t, s.SessionID, claims["session_id"])
+	assert.Equal(t, "publisher", claims["role"])
 	assert.Equal(t, "Ada", claims["connection_data"])
+	assert.Equal(t, "", claims["initial_layout_class_list"])
+	assert.NotEmpty(t, claims["jti"])
+	iat, _ := claims.GetIssuedAt()
+	exp, _ := claims.GetExpirationTime()
+	assert.Equal(t, time.Hour, exp.Sub(iat.Time), "the default lifetime")
 }
 
 func TestErrorsAndRetries(t *testing.T) {
@@ -283,73 +288,110 @@ func TestSecretsNeverLeak(t *testing.T) {
 	assert.NotContains(t, string(payload), testSecret, "the token's claims do not carry the secret")
 }
 
-func writeKey(t *testing.T, pkcs8 bool) (string, *rsa.PrivateKey) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	var block *pem.Block
-	if pkcs8 {
-		der, err := x509.MarshalPKCS8PrivateKey(key)
-		require.NoError(t, err)
-		block = &pem.Block{Type: "PRIVATE KEY", Bytes: der}
-	} else {
-		block = &pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}
-	}
-	path := filepath.Join(t.TempDir(), "private.key")
-	require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(block), 0o600))
-	return path, key
+func TestTheCallersDeadlineStopsTheRetries(t *testing.T) {
+	fake := projectFake(t, func(int) (int, string) { return 503, `{}` })
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	b := newProjectBackend(t, srv.URL, io.Discard)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond) // shorter than the first backoff
+	defer cancel()
+
+	_, err := b.Join(ctx, "room", "Ada")
+	var apiErr *e2eecall.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusGatewayTimeout, apiErr.Status)
+	assert.EqualValues(t, 1, fake.requests.Load(), "no retry after the caller gave up")
 }
 
-func TestConfigFromEnv(t *testing.T) {
-	pkcs8, key8 := writeKey(t, true)
-	pkcs1, key1 := writeKey(t, false)
-	notKey := filepath.Join(t.TempDir(), "notes.txt")
-	require.NoError(t, os.WriteFile(notKey, []byte("hello"), 0o600))
+func TestAnUnreachableVonageIsRetriedThenABadGateway(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens there any more
 
-	tests := []struct {
-		name    string
-		env     map[string]string
-		found   bool
-		wantErr string
-		check   func(t *testing.T, c Config)
-	}{
-		{name: "nothing", env: map[string]string{}, found: false},
-		{name: "project", env: map[string]string{"API_KEY": testKey, "API_SECRET": testSecret}, found: true, check: func(t *testing.T, c Config) {
-			assert.Equal(t, ProjectAPIURL, c.BaseURL)
-			assert.Equal(t, time.Hour, c.TokenTTL)
-		}},
-		{name: "project with url and ttl", env: map[string]string{"API_KEY": testKey, "API_SECRET": testSecret, "VONAGE_API_URL": "https://api-eu.opentok.com", "VONAGE_TOKEN_TTL": "2h"}, found: true, check: func(t *testing.T, c Config) {
-			assert.Equal(t, "https://api-eu.opentok.com", c.BaseURL)
-			assert.Equal(t, 2*time.Hour, c.TokenTTL)
-		}},
-		{name: "application pkcs8", env: map[string]string{"VONAGE_APPLICATION_ID": "app", "VONAGE_PRIVATE_KEY_PATH": pkcs8}, found: true, check: func(t *testing.T, c Config) {
-			assert.Equal(t, ApplicationAPIURL, c.BaseURL)
-			assert.True(t, key8.Equal(c.PrivateKey))
-		}},
-		{name: "application pkcs1", env: map[string]string{"VONAGE_APPLICATION_ID": "app", "VONAGE_PRIVATE_KEY_PATH": pkcs1}, found: true, check: func(t *testing.T, c Config) {
-			assert.True(t, key1.Equal(c.PrivateKey))
-		}},
-		{name: "key without secret", env: map[string]string{"API_KEY": testKey}, found: true, wantErr: "API_SECRET"},
-		{name: "secret without key", env: map[string]string{"API_SECRET": testSecret}, found: true, wantErr: "API_KEY"},
-		{name: "app without key", env: map[string]string{"VONAGE_APPLICATION_ID": "app"}, found: true, wantErr: "VONAGE_PRIVATE_KEY_PATH"},
-		{name: "both kinds", env: map[string]string{"API_KEY": testKey, "API_SECRET": testSecret, "VONAGE_APPLICATION_ID": "app", "VONAGE_PRIVATE_KEY_PATH": pkcs8}, found: true, wantErr: "keep one kind"},
-		{name: "unreadable key", env: map[string]string{"VONAGE_APPLICATION_ID": "app", "VONAGE_PRIVATE_KEY_PATH": "/nonexistent/private.key"}, found: true, wantErr: "cannot read"},
-		{name: "not a key", env: map[string]string{"VONAGE_APPLICATION_ID": "app", "VONAGE_PRIVATE_KEY_PATH": notKey}, found: true, wantErr: "not a PEM file"},
-		{name: "bad ttl", env: map[string]string{"API_KEY": testKey, "API_SECRET": testSecret, "VONAGE_TOKEN_TTL": "forever"}, found: true, wantErr: "VONAGE_TOKEN_TTL"},
+	var attempts atomic.Int32
+	b, err := New(Config{APIKey: testKey, APISecret: testSecret, BaseURL: url, StorePath: filepath.Join(t.TempDir(), "s.db"),
+		HTTPClient: &http.Client{Transport: countingTransport{&attempts, http.DefaultTransport}}})
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+
+	_, err = b.Join(context.Background(), "room", "Ada")
+	var apiErr *e2eecall.Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusBadGateway, apiErr.Status)
+	assert.Contains(t, apiErr.Message, "could not be reached")
+	assert.EqualValues(t, maxAttempts, attempts.Load())
+}
+
+type countingTransport struct {
+	n    *atomic.Int32
+	next http.RoundTripper
+}
+
+func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(r)
+}
+
+func TestAStoreThatCannotBeOpenedIsAnErrorFromNew(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	tests := map[string]string{
+		"its folder is a file": filepath.Join(file, "sessions.db"),
+		"it is a folder":       t.TempDir(),
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg, found, err := ConfigFromEnv(func(k string) string { return tt.env[k] })
-			assert.Equal(t, tt.found, found)
-			if tt.wantErr != "" {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), tt.wantErr)
-				assert.NotContains(t, err.Error(), testSecret, "errors never echo the secret")
-				return
+	for name, path := range tests {
+		t.Run(name, func(t *testing.T) {
+			b, err := New(Config{APIKey: testKey, APISecret: testSecret, StorePath: path})
+			if err == nil {
+				b.Close()
 			}
-			require.NoError(t, err)
-			if tt.check != nil {
-				tt.check(t, cfg)
-			}
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), testSecret)
 		})
 	}
 }
+
+func TestTheApplicationKeyNeverLeaks(t *testing.T) {
+	path, key := writeKey(t, true)
+	pemText, err := os.ReadFile(path)
+	require.NoError(t, err)
+	cfg, _, err := ConfigFromEnv(env{"VONAGE_APPLICATION_ID": "app-id", "VONAGE_PRIVATE_KEY_PATH": path}.get)
+	require.NoError(t, err)
+
+	var logs bytes.Buffer
+	fake := &fakeVonage{t: t, authHdr: "Authorization", jtis: map[string]bool{},
+		answer: func(n int) (int, string) {
+			if n == 1 {
+				return 403, `{"message":"nope"}`
+			}
+			return ok("2_s")(n)
+		},
+		verify: func(token string) (jwt.MapClaims, error) {
+			claims := jwt.MapClaims{}
+			_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return &key.PublicKey, nil }, jwt.WithValidMethods([]string{"RS256"}))
+			return claims, err
+		}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	cfg.BaseURL, cfg.StorePath, cfg.Logger = srv.URL, filepath.Join(t.TempDir(), "s.db"), slog.New(slog.NewTextHandler(&logs, nil))
+	b, err := New(cfg)
+	require.NoError(t, err)
+	defer b.Close()
+
+	_, refused := b.Join(context.Background(), "r", "Ada")
+	require.Error(t, refused)
+	s, err := b.Join(context.Background(), "r", "Ada")
+	require.NoError(t, err)
+	// A line of the PEM body and the key's private exponent, as text anyone could paste.
+	secrets := []string{strings.Split(string(pemText), "\n")[1], key.D.String(), key.D.Text(16)}
+	for _, text := range []string{refused.Error(), s.Token, s.SessionID, s.APIKey, logs.String()} {
+		for _, secret := range secrets {
+			assert.NotContains(t, text, secret)
+		}
+	}
+}
+
+// env is a fake environment for ConfigFromEnv.
+type env map[string]string
+
+func (e env) get(k string) string { return e[k] }
