@@ -12,15 +12,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 
 	"e2eecall"
 )
-
-// DisconnectGrace is how soon a participant that vanished is gone for everyone.
-const DisconnectGrace = 5 * time.Second
 
 // Config is the embedded backend's configuration. Zero values get defaults.
 type Config struct {
@@ -30,6 +28,8 @@ type Config struct {
 	AnnounceIPs            []string      // addresses to announce for media instead of the host's (NAT)
 	MaxRooms               int           // default 100
 	MaxParticipants        int           // per room, default 9
+	MaxSockets             int           // signaling sockets at once, default MaxRooms × MaxParticipants
+	MaxSocketsPerAddress   int           // signaling sockets at once from one client address, default 10; -1: no limit (behind a proxy)
 	Logger                 *slog.Logger
 }
 
@@ -40,10 +40,16 @@ type Backend struct {
 	api    *webrtc.API
 	log    *slog.Logger
 
-	mu     sync.Mutex
-	rooms  map[string]*room // by session id
-	closed bool
-	active sync.WaitGroup // participants' goroutines
+	// Protocol limits, smaller in tests.
+	answerTimeout    time.Duration // AnswerTimeout
+	maxSubscriptions int           // MaxSubscriptions
+
+	mu         sync.Mutex
+	rooms      map[string]*room          // by session id
+	sockets    map[*participant]struct{} // every signaling socket open, in a room or not yet
+	perAddress map[string]int            // signaling sockets open by client address
+	closed     bool
+	active     sync.WaitGroup // participants' goroutines
 }
 
 // New returns a backend ready to hand out sessions.
@@ -61,6 +67,12 @@ func New(cfg Config) (*Backend, error) {
 	if cfg.MaxParticipants == 0 {
 		cfg.MaxParticipants = 9
 	}
+	if cfg.MaxSockets == 0 {
+		cfg.MaxSockets = cfg.MaxRooms * cfg.MaxParticipants
+	}
+	if cfg.MaxSocketsPerAddress == 0 {
+		cfg.MaxSocketsPerAddress = 10
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -69,11 +81,15 @@ func New(cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	return &Backend{
-		cfg:    cfg,
-		tokens: &tokens{key: cfg.TokenKey, ttl: cfg.TokenTTL, now: time.Now},
-		api:    api,
-		log:    cfg.Logger,
-		rooms:  map[string]*room{},
+		cfg:              cfg,
+		tokens:           &tokens{key: cfg.TokenKey, ttl: cfg.TokenTTL, now: time.Now},
+		api:              api,
+		log:              cfg.Logger,
+		answerTimeout:    AnswerTimeout,
+		maxSubscriptions: MaxSubscriptions,
+		rooms:            map[string]*room{},
+		sockets:          map[*participant]struct{}{},
+		perAddress:       map[string]int{},
 	}, nil
 }
 
@@ -95,7 +111,7 @@ func newAPI(cfg Config) (*webrtc.API, error) {
 	s := webrtc.SettingEngine{}
 	s.SetIncludeLoopbackCandidate(true)
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	s.SetICETimeouts(2*time.Second, DisconnectGrace-time.Second, time.Second)
+	s.SetICETimeouts(2*time.Second, DisconnectGrace-time.Second, time.Second) // also: ICE that never connects fails after 5 s
 	if cfg.UDPPortMin != 0 {
 		if err := s.SetEphemeralUDPPortRange(cfg.UDPPortMin, cfg.UDPPortMax); err != nil {
 			return nil, err
@@ -121,8 +137,7 @@ func (b *Backend) Join(_ context.Context, roomName, name string) (e2eecall.Sessi
 	full := !exists && len(b.rooms) >= b.cfg.MaxRooms
 	b.mu.Unlock()
 	if full {
-		return e2eecall.Session{}, &e2eecall.Error{Status: http.StatusServiceUnavailable,
-			Message: "This server is hosting as many calls as it can right now; try again in a few minutes."}
+		return e2eecall.Session{}, &e2eecall.Error{Status: http.StatusServiceUnavailable, Message: errTooManyRooms.Error()}
 	}
 	token, err := b.tokens.mint(sessionID, name)
 	if err != nil {
@@ -140,24 +155,54 @@ func (b *Backend) Signaling() http.Handler {
 func (b *Backend) Close() error {
 	b.mu.Lock()
 	b.closed = true
-	var all []*participant
-	for _, r := range b.rooms {
-		all = append(all, r.members()...)
+	all := make([]*participant, 0, len(b.sockets))
+	for p := range b.sockets {
+		all = append(all, p)
 	}
 	b.mu.Unlock()
 	for _, p := range all {
-		p.end(closeGoingAway, "the server is shutting down")
+		p.end(websocket.StatusGoingAway, "the server is shutting down")
 	}
 	b.active.Wait()
 	return nil
 }
 
-// enter puts p into the room of its session, creating the room, within the limits.
+// admit counts p's signaling socket from addr, within the limits; the
+// caller releases it when the socket ends.
+func (b *Backend) admit(p *participant, addr string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case b.closed:
+		return errShuttingDown
+	case len(b.sockets) >= b.cfg.MaxSockets:
+		return errTooManySockets
+	case b.cfg.MaxSocketsPerAddress > 0 && b.perAddress[addr] >= b.cfg.MaxSocketsPerAddress:
+		return errTooManyFromAddress
+	}
+	b.active.Add(1)
+	b.sockets[p] = struct{}{}
+	b.perAddress[addr]++
+	return nil
+}
+
+func (b *Backend) release(p *participant, addr string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.sockets, p)
+	if b.perAddress[addr]--; b.perAddress[addr] == 0 {
+		delete(b.perAddress, addr)
+	}
+	b.active.Done()
+}
+
+// enter puts p into the room of its session, creating the room, within the
+// limits, and announces it.
 func (b *Backend) enter(p *participant, sessionID string) (*room, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
-		return nil, errors.New("the server is shutting down")
+		return nil, errShuttingDown
 	}
 	r, ok := b.rooms[sessionID]
 	if !ok {
@@ -167,22 +212,29 @@ func (b *Backend) enter(p *participant, sessionID string) (*room, error) {
 		r = newRoom(sessionID)
 		b.rooms[sessionID] = r
 	}
-	if err := r.add(p, b.cfg.MaxParticipants); err != nil {
+	if err := r.join(p, b.cfg.MaxParticipants); err != nil {
+		if !ok {
+			delete(b.rooms, sessionID)
+		}
 		return nil, err
 	}
 	return r, nil
 }
 
-// leave takes p out of its room, and the room away once it is empty.
-func (b *Backend) leave(p *participant, r *room) {
+// leave takes p out of its room, telling the others why, and the room away
+// once it is empty.
+func (b *Backend) leave(p *participant, r *room, reason string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if r.remove(p) == 0 {
+	if r.leave(p, reason) == 0 {
 		delete(b.rooms, r.sessionID)
 	}
 }
 
 var (
-	errTooManyRooms = errors.New("this server is hosting as many calls as it can; try again later")
-	errRoomFull     = errors.New("this call is full")
+	errShuttingDown       = errors.New("the server is shutting down; join again in a moment")
+	errTooManyRooms       = errors.New("this server is hosting as many calls as it can; try again later")
+	errRoomFull           = errors.New("this call is full")
+	errTooManySockets     = errors.New("this server has as many people connected as it can; try again later")
+	errTooManyFromAddress = errors.New("too many connections from your network address at once; leave another call first")
 )

@@ -1,11 +1,10 @@
 package local
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"unicode/utf8"
+
+	"e2eecall/server/strictjson"
 )
 
 // DecodeMessage reads one client message and checks it fully: a known type,
@@ -16,13 +15,8 @@ func DecodeMessage(data []byte) (Message, error) {
 	if len(data) > MaxMessageBytes {
 		return Message{}, errors.New("message too large")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	if err := strictjson.Decode(data, &m); err != nil {
 		return Message{}, fmt.Errorf("not a protocol message: %v", err)
-	}
-	if dec.More() {
-		return Message{}, errors.New("more than one JSON value in a message")
 	}
 	return m, validate(m)
 }
@@ -38,7 +32,7 @@ func validate(m Message) error {
 	case TypeAnswer:
 		return all(pcID(m.PC), need("sdp", m.SDP != ""))
 	case TypeCandidate:
-		return all(pcID(m.PC), need("candidate", m.Candidate != nil))
+		return all(pcID(m.PC), need("candidate", m.Candidate != nil), candidate(m.Candidate))
 	case TypeUnpublish, TypeUnsubscribe:
 		return pcID(m.PC)
 	case TypeStreamProperty:
@@ -53,12 +47,23 @@ func validate(m Message) error {
 	return fmt.Errorf("unknown message type %q", truncate(m.Type, 32))
 }
 
+// streamRequest checks what a publisher asks for. Its name is only bounded:
+// the stream gets the name from the publisher's token.
 func streamRequest(s *Stream) error {
-	if s == nil {
+	if s != nil && len(s.Name) > MaxStreamNameBytes {
+		return fmt.Errorf("the stream name is longer than %d bytes", MaxStreamNameBytes)
+	}
+	return nil
+}
+
+func candidate(c *ICECandidate) error {
+	if c == nil {
 		return nil
 	}
-	if utf8.RuneCountInString(s.Name) > 100 || !utf8.ValidString(s.Name) {
-		return errors.New("stream name too long")
+	for _, field := range []*string{&c.Candidate, c.SDPMid, c.UsernameFragment} {
+		if field != nil && len(*field) > MaxCandidateBytes {
+			return fmt.Errorf("a candidate is at most %d bytes", MaxCandidateBytes)
+		}
 	}
 	return nil
 }

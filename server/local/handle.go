@@ -28,19 +28,11 @@ func (p *participant) handle(m Message) {
 	case TypeSubscribe:
 		p.subscribe(m)
 	case TypeAnswer:
-		if sub := p.subscription(m.PC); sub != nil {
-			if err := sub.answer(m.SDP); err != nil {
-				p.sendError(m, CodeUnableToSubscribe, "OT_UNABLE_TO_SUBSCRIBE", "the answer was not accepted: "+err.Error())
-			}
-		}
+		p.answer(m)
 	case TypeCandidate:
 		p.candidate(m)
 	case TypeUnsubscribe:
-		p.mu.Lock()
-		sub := p.subscriptions[m.PC]
-		delete(p.subscriptions, m.PC)
-		p.mu.Unlock()
-		if sub != nil {
+		if sub := p.takeSubscription(m.PC, nil); sub != nil {
 			sub.close()
 		}
 	case TypeSignal:
@@ -51,43 +43,47 @@ func (p *participant) handle(m Message) {
 	}
 }
 
-func (p *participant) sendError(req Message, code int, name, message string) {
-	p.b.log.Warn("request refused", "session", p.room.sessionID, "connection", p.id, "type", req.Type, "code", code, "error", message)
-	p.send(Message{Type: TypeError, PC: req.PC, ID: req.ID, Code: code, Name: name, Message: message})
+// refuse answers one request with an error; the connection stays.
+func (p *participant) refuse(req Message, e otError, message string) {
+	p.b.log.Warn("request refused", "session", p.room.sessionID, "connection", p.id, "type", req.Type, "code", e.Code, "error", message)
+	p.send(Message{Type: TypeError, PC: req.PC, ID: req.ID, Code: e.Code, Name: e.Name, Message: message})
 }
 
 func (p *participant) publish(m Message) {
-	const code, name = CodeUnableToPublish, "OT_STREAM_CREATE_FAILED"
 	if !m.Encrypted {
-		p.sendError(m, code, name, msgPublishNoSecret)
+		p.refuse(m, errStreamCreate, msgPublishNoSecret)
 		return
 	}
 	p.mu.Lock()
-	_, taken := p.publications[m.PC]
-	_, takenBySub := p.subscriptions[m.PC]
+	taken := p.usesPC(m.PC)
 	count := len(p.publications)
 	p.mu.Unlock()
 	switch {
-	case taken || takenBySub:
-		p.sendError(m, code, name, "the pc id is already in use")
+	case taken:
+		p.refuse(m, errStreamCreate, "the pc id is already in use")
 		return
-	case count >= maxPublications:
-		p.sendError(m, code, name, fmt.Sprintf("a participant can publish at most %d streams", maxPublications))
+	case count >= MaxPublications:
+		p.refuse(m, errStreamCreate, fmt.Sprintf("a participant can publish at most %d streams", MaxPublications))
 		return
 	}
-	s, answer, err := p.newPublication(m.PC, m.SDP, *m.Stream)
+	s, answer, err := p.newPublication(m.SDP, *m.Stream)
 	if err != nil {
-		p.sendError(m, code, name, "the offer was not accepted: "+err.Error())
+		p.refuse(m, errStreamCreate, "the offer was not accepted: "+err.Error())
 		return
 	}
 	p.mu.Lock()
 	p.publications[m.PC] = s
 	p.mu.Unlock()
+	p.send(Message{Type: TypePublished, PC: m.PC, StreamID: s.info.StreamID, SDP: answer})
 	p.room.addStream(s)
 	p.b.log.Info("stream published", "session", p.room.sessionID, "connection", p.id, "stream", s.info.StreamID)
-	info := s.info
-	p.send(Message{Type: TypePublished, PC: m.PC, StreamID: info.StreamID, SDP: answer})
-	p.room.broadcast(p, Message{Type: TypeStreamCreated, Stream: &info})
+}
+
+// usesPC says whether a pc id is taken. The caller holds p.mu.
+func (p *participant) usesPC(pcID string) bool {
+	_, pub := p.publications[pcID]
+	_, sub := p.subscriptions[pcID]
+	return pub || sub
 }
 
 func (p *participant) unpublish(pcID string) {
@@ -100,10 +96,10 @@ func (p *participant) unpublish(pcID string) {
 	}
 }
 
-// destroyStream ends a stream for everyone: its subscriptions close and the
-// others are told.
+// destroyStream ends a stream for everyone: the others are told and its
+// subscriptions close.
 func (p *participant) destroyStream(s *stream, reason string) {
-	if p.room.takeStream(s.info.StreamID) == nil {
+	if p.room.takeStream(s.info.StreamID, reason) == nil {
 		return
 	}
 	s.mu.Lock()
@@ -113,14 +109,10 @@ func (p *participant) destroyStream(s *stream, reason string) {
 	}
 	s.mu.Unlock()
 	for _, sub := range subs {
-		sub.owner.mu.Lock()
-		delete(sub.owner.subscriptions, sub.pcID)
-		sub.owner.mu.Unlock()
+		sub.owner.takeSubscription(sub.pcID, sub)
 		sub.close()
 	}
 	_ = s.pc.Close()
-	info := s.info
-	p.room.broadcast(p, Message{Type: TypeStreamDestroyed, Stream: &info, Reason: reason})
 }
 
 func (p *participant) streamProperty(m Message) {
@@ -130,43 +122,48 @@ func (p *participant) streamProperty(m Message) {
 	if s == nil {
 		return
 	}
-	for property, value := range map[string]*bool{"hasAudio": m.HasAudio, "hasVideo": m.HasVideo} {
-		if value == nil {
-			continue
-		}
-		old, changed := p.room.setStreamProperty(s, property, *value)
-		if changed {
-			p.room.broadcast(p, Message{Type: TypeStreamPropertyChanged, StreamID: s.info.StreamID,
-				ChangedProperty: property, OldValue: &old, NewValue: value})
-		}
+	if m.HasAudio != nil {
+		p.room.setStreamProperty(s, "hasAudio", *m.HasAudio)
+	}
+	if m.HasVideo != nil {
+		p.room.setStreamProperty(s, "hasVideo", *m.HasVideo)
 	}
 }
 
 func (p *participant) subscribe(m Message) {
-	const code, name = CodeUnableToSubscribe, "OT_UNABLE_TO_SUBSCRIBE"
 	if !m.Encrypted {
-		p.sendError(m, code, name, msgSubscribeNoSecret)
+		p.refuse(m, errUnableSubscribe, msgSubscribeNoSecret)
 		return
 	}
 	s := p.room.stream(m.StreamID)
 	p.mu.Lock()
-	_, taken := p.subscriptions[m.PC]
-	_, takenByPub := p.publications[m.PC]
+	taken := p.usesPC(m.PC)
+	count := len(p.subscriptions)
+	twice := false
+	for _, sub := range p.subscriptions {
+		twice = twice || sub.stream == s
+	}
 	p.mu.Unlock()
 	switch {
 	case s == nil:
-		p.sendError(m, code, name, "the stream is not in this session (any more)")
+		p.refuse(m, errUnableSubscribe, "the stream is not in this session (any more)")
 		return
 	case s.owner == p:
-		p.sendError(m, code, name, "subscribe to other people's streams; your own is on your screen already")
+		p.refuse(m, errUnableSubscribe, "subscribe to other people's streams; your own is on your screen already")
 		return
-	case taken || takenByPub:
-		p.sendError(m, code, name, "the pc id is already in use")
+	case taken:
+		p.refuse(m, errUnableSubscribe, "the pc id is already in use")
+		return
+	case twice:
+		p.refuse(m, errUnableSubscribe, "you are subscribed to this stream already")
+		return
+	case count >= p.b.maxSubscriptions:
+		p.refuse(m, errUnableSubscribe, fmt.Sprintf("a participant can subscribe to at most %d streams", p.b.maxSubscriptions))
 		return
 	}
 	sub, offer, err := p.newSubscription(m.PC, s)
 	if err != nil {
-		p.sendError(m, code, name, "the subscription could not be set up: "+err.Error())
+		p.refuse(m, errUnableSubscribe, "the subscription could not be set up: "+err.Error())
 		return
 	}
 	s.mu.Lock()
@@ -176,21 +173,44 @@ func (p *participant) subscribe(m Message) {
 	p.subscriptions[m.PC] = sub
 	p.mu.Unlock()
 	if p.room.stream(m.StreamID) == nil { // the publisher left meanwhile
-		p.mu.Lock()
-		delete(p.subscriptions, m.PC)
-		p.mu.Unlock()
+		p.takeSubscription(m.PC, sub)
 		sub.close()
-		p.sendError(m, code, name, "the stream is not in this session (any more)")
+		p.refuse(m, errUnableSubscribe, "the stream is not in this session (any more)")
 		return
 	}
+	sub.expireUnanswered(p.b.answerTimeout, func() {
+		if p.takeSubscription(m.PC, sub) != nil {
+			sub.close()
+			p.refuse(m, errUnableSubscribe, "no answer to the subscription's offer within 10 s")
+		}
+	})
 	p.b.log.Info("stream subscribed", "session", p.room.sessionID, "connection", p.id, "stream", s.info.StreamID)
 	p.send(Message{Type: TypeSubscribed, PC: m.PC, StreamID: s.info.StreamID, SDP: offer})
 }
 
-func (p *participant) subscription(pcID string) *subscription {
+// takeSubscription removes the subscription with pc id pcID (if it is want,
+// when want is not nil) and returns it, or nil if it is not there.
+func (p *participant) takeSubscription(pcID string, want *subscription) *subscription {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.subscriptions[pcID]
+	sub := p.subscriptions[pcID]
+	if sub == nil || want != nil && sub != want {
+		return nil
+	}
+	delete(p.subscriptions, pcID)
+	return sub
+}
+
+func (p *participant) answer(m Message) {
+	p.mu.Lock()
+	sub := p.subscriptions[m.PC]
+	p.mu.Unlock()
+	if sub == nil {
+		return
+	}
+	if err := sub.answer(m.SDP); err != nil {
+		p.refuse(m, errUnableSubscribe, "the answer was not accepted: "+err.Error())
+	}
 }
 
 func (p *participant) candidate(m Message) {
@@ -215,17 +235,17 @@ func (p *participant) candidate(m Message) {
 func (p *participant) signal(m Message) {
 	switch {
 	case utf8.RuneCountInString(m.SignalType) > MaxSignalType:
-		p.sendError(m, CodeSignalTooLarge, "OT_INVALID_PARAMETER", fmt.Sprintf("the signal type is longer than %d characters", MaxSignalType))
+		p.refuse(m, errSignalTooLarge, fmt.Sprintf("the signal type is longer than %d characters", MaxSignalType))
 		return
 	case len(m.Data) > MaxSignalData:
-		p.sendError(m, CodeSignalTooLarge, "OT_INVALID_PARAMETER", fmt.Sprintf("the signal data is larger than %d bytes", MaxSignalData))
+		p.refuse(m, errSignalTooLarge, fmt.Sprintf("the signal data is larger than %d bytes", MaxSignalData))
 		return
 	}
 	out := Message{Type: TypeSignal, SignalType: m.SignalType, Data: m.Data, From: p.id}
 	if m.To != "" {
 		to := p.room.participant(m.To)
 		if to == nil {
-			p.sendError(m, CodeSignalNotFound, "OT_NOT_FOUND", "the connection to signal is not in this session")
+			p.refuse(m, errSignalNotFound, "the connection to signal is not in this session")
 			return
 		}
 		to.send(out)

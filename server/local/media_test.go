@@ -80,7 +80,7 @@ func TestSubscriberReceivesThePublishersPayloadsUntouched(t *testing.T) {
 
 	created := grace.expect(TypeStreamCreated)
 	assert.Equal(t, streamID, created.Stream.StreamID)
-	assert.Equal(t, "cam", created.Stream.Name)
+	assert.Equal(t, "Ada", created.Stream.Name, "the name from the token, not the \"cam\" asked for")
 	assert.Equal(t, ada.waitFor("ada's id", func(m Message) bool { return m.Type == TypeConnected }).ConnectionID, created.Stream.ConnectionID)
 	assert.True(t, created.Stream.Encrypted && created.Stream.HasAudio && created.Stream.HasVideo)
 	assert.Equal(t, "camera", created.Stream.VideoType)

@@ -1,26 +1,28 @@
 package local
 
+import "time"
+
 // This file is the one description of the embedded backend's signaling
 // protocol. The browser library (static/ot/signaling.js) speaks it; the
-// server (signaling.go) answers it.
+// server answers it (signaling.go reads and writes the socket, handle.go
+// acts on each request, sfu.go carries the media).
 //
 // Transport: one WebSocket per participant at GET /api/signal. Every frame
-// is a text frame holding one JSON object with a "type" field. Frames are at
-// most MaxMessageBytes; a client may send at most MessagesPerSecond messages
-// a second (with a burst of MessageBurst).
+// is a text frame holding one JSON object (valid UTF-8) with a "type" field.
 //
-// The first message must be "connect"; the token travels in it, never in the
-// URL, so that it is not written to any access log.
+// The first message must be "connect", within HandshakeTimeout; the token
+// travels in it, never in the URL, so that it is not written to any access
+// log. "connected" is always the first message the server sends.
 //
 // Peer connections: every RTCPeerConnection is named by the client with a
-// "pc" id (1 to 64 characters, unique within the connection). One PC
+// "pc" id (1 to MaxPCID bytes, unique within the connection). One PC
 // publishes one stream (an Opus and a VP8 track); one PC subscribes to one
 // stream. Media goes through the server (routed); the server forwards RTP
 // payloads untouched, so encrypted frames stay encrypted.
 //
 //	client → server                          server → client
 //	---------------                          ---------------
-//	connect {token, encrypted}               connected {connectionId, sessionId, e2ee, connection, connections, streams}
+//	connect {token, sessionId, encrypted}    connected {connectionId, sessionId, e2ee, connection, connections, streams}
 //	publish {pc, sdp, encrypted, stream}     published {pc, streamId, sdp}           (sdp: client offer → server answer)
 //	unpublish {pc}                           (others) streamDestroyed {stream, reason}
 //	streamProperty {pc, hasAudio?, hasVideo?} (others) streamPropertyChanged {streamId, changedProperty, oldValue, newValue}
@@ -29,28 +31,33 @@ package local
 //	candidate {pc, candidate}                candidate {pc, candidate}               (trickle ICE, both ways)
 //	unsubscribe {pc}
 //	signal {id, signalType, data, to?}       signalSent {id}; (recipients) signal {signalType, data, from}
-//	disconnect {}                            the server closes with StatusNormalClosure
+//	disconnect {}                            the server closes with 1000 (normal closure)
 //	                                         connectionCreated {connection}, connectionDestroyed {connection, reason}
 //	                                         streamCreated {stream}, streamDestroyed {stream, reason}
 //	                                         error {pc?, id?, code, name, message}
 //
 // "connectionCreated" and "streamCreated" are sent to everyone else in the
 // room; a new participant learns who is already there from "connected".
-// A participant never receives events about its own connection or streams
-// except "published".
+// Each connection and stream is announced to each participant exactly once,
+// whatever the order in which people join: the room announces a change and
+// makes it under one lock. A participant never receives events about its
+// own connection or streams except "published".
 //
-// Errors that end only one request ("publish", "subscribe", "signal") come as
-// an "error" message carrying the request's pc or id, with OpenTok.js's name
-// and code, for example
+// A stream's name is the publisher's display name from its token: the
+// "name" a client asks for in "publish" is ignored, so that nobody appears
+// under somebody else's name.
+//
+// Errors that end only one request ("publish", "subscribe", "answer",
+// "signal") come as an "error" message carrying the request's pc or id, with
+// OpenTok.js's name and code (the otError values below), for example
 //
 //	{"type":"error","pc":"p1","code":1500,"name":"OT_STREAM_CREATE_FAILED",
 //	 "message":"IncompatibleEncryptionSettings: Tried to publish a stream to an encrypted session without enabling encryption"}
 //
-// Errors that end the connection (a bad token, a full room, a malformed or
-// oversized message, too many messages) close the WebSocket with one of the
-// Close* status codes below and a reason a person can read; for a bad token
-// or a limit at connect an "error" message with the OpenTok code is sent
-// just before the close. Nothing a client sends affects anyone else.
+// Errors that end the connection close the WebSocket with one of the Close*
+// status codes below and a reason a person can read; for a bad token or a
+// full room or server an "error" message with the OpenTok code is sent just
+// before the close. Nothing a client sends affects anyone else.
 //
 // A participant whose socket drops, or whose peer connections fail ICE, is
 // removed: everyone else gets streamDestroyed and connectionDestroyed with
@@ -80,38 +87,66 @@ const (
 	TypeError                 = "error"
 )
 
-// WebSocket close status codes, beside the standard 1000 (normal) and 1001
-// (server going away).
+// WebSocket close status codes, beside the standard 1000 (normal closure),
+// 1001 (the server is going away) and 1007 (a text frame that is not UTF-8).
 const (
 	CloseAuthentication = 4001 // missing, malformed, expired or forged token; token for another session
-	CloseProtocol       = 4002 // malformed message, unknown type, first message not "connect"
-	CloseLimit          = 4003 // room full, too many rooms, message too large, too many messages
+	CloseProtocol       = 4002 // malformed message, unknown type, first message not "connect" or late
+	CloseLimit          = 4003 // a limit below: room or server full, message too large, too many messages or pings, too slow a reader
 	CloseMediaFailed    = 4004 // the participant's media connection failed (ICE)
 )
 
-// OpenTok.js error codes and names used by the embedded backend.
-const (
-	CodeAuthentication     = 1004 // OT_AUTHENTICATION_ERROR
-	CodeConnectFailed      = 1006 // OT_CONNECT_FAILED
-	CodeNotConnected       = 1010 // OT_NOT_CONNECTED
-	CodeInvalidParameter   = 1011 // OT_INVALID_PARAMETER
-	CodeConnectionLimit    = 1027 // OT_CONNECTION_LIMIT_EXCEEDED
-	CodeUnableToPublish    = 1500 // OT_STREAM_CREATE_FAILED
-	CodeUnableToSubscribe  = 1501 // OT_UNABLE_TO_SUBSCRIBE
-	CodeSignalInvalid      = 400  // signal: invalid type or data (OpenTok's signal codes are HTTP-like)
-	CodeSignalNotFound     = 404  // signal: the "to" connection is not in the session
-	CodeSignalTooLarge     = 413  // signal: type or data too long
-	CodeSignalRateExceeded = 429  // signal: too many signals
+// otError is an error as OpenTok.js reports it: a code and a name. Each is
+// defined once here; the message is what the server says about one case.
+type otError struct {
+	Code int
+	Name string
+}
+
+var (
+	errAuthentication  = otError{1004, "OT_AUTHENTICATION_ERROR"}
+	errConnectionLimit = otError{1027, "OT_CONNECTION_LIMIT_EXCEEDED"}
+	errStreamCreate    = otError{1500, "OT_STREAM_CREATE_FAILED"}
+	errUnableSubscribe = otError{1501, "OT_UNABLE_TO_SUBSCRIBE"}
+	errSignalTooLarge  = otError{413, "OT_INVALID_PARAMETER"} // OpenTok's signal errors carry HTTP-like codes
+	errSignalNotFound  = otError{404, "OT_NOT_FOUND"}
+	errServerShutdown  = otError{1006, "OT_CONNECT_FAILED"}
 )
 
-// Limits of the protocol.
+// Limits of the protocol. A client that meets one gets the error or close
+// given beside it; a real call never meets any of them.
 const (
-	MaxMessageBytes   = 64 << 10 // an SDP with many candidates fits easily
-	MaxSignalData     = 8192     // bytes of signal data, as OpenTok
-	MaxSignalType     = 128      // characters of signal type, as OpenTok
-	MaxPCID           = 64       // characters of a pc id
-	MessagesPerSecond = 50
+	MaxMessageBytes   = 64 << 10 // bytes of a frame; an SDP with many candidates fits easily. Over it: close CloseLimit
+	MessagesPerSecond = 50       // messages a second, with a burst of MessageBurst. Over it: close CloseLimit
 	MessageBurst      = 200
+	PingsPerSecond    = 2 // WebSocket pings a client may send a second, with a burst of PingBurst. Over it: close CloseLimit
+	PingBurst         = 10
+	HandshakeTimeout  = 10 * time.Second // for "connect" to arrive. Over it: close CloseProtocol
+	OutboxMessages    = 256              // messages waiting for a client that reads slowly. Over it: close CloseLimit
+
+	MaxPCID             = 64               // bytes of a pc id. Over it: close CloseProtocol
+	MaxPublications     = 2                // streams one participant publishes at once (camera, screen). Over it: error errStreamCreate
+	MaxSubscriptions    = 32               // streams one participant receives at once; and one subscription per stream. Over it: error errUnableSubscribe
+	AnswerTimeout       = 10 * time.Second // for the "answer" to a "subscribed" offer. Over it: the subscription ends with errUnableSubscribe
+	MaxPendingCandidate = 32               // candidates queued for a subscription before its answer. Over it: the rest are dropped
+	MaxCandidateBytes   = 1024             // bytes of one ICE candidate line (and of its sdpMid and usernameFragment). Over it: close CloseProtocol
+	MaxStreamNameBytes  = 400              // bytes of the stream name a client sends (it is replaced by the token's name). Over it: close CloseProtocol
+	MaxSignalData       = 8192             // bytes of signal data, as OpenTok. Over it: error errSignalTooLarge
+	MaxSignalType       = 128              // characters of signal type, as OpenTok. Over it: error errSignalTooLarge
+)
+
+// Limits set by Config (and the server's flags), refused at connect with
+// errConnectionLimit and CloseLimit, or before the WebSocket opens with HTTP
+// 503 or 429: MaxRooms rooms, MaxParticipants per room, MaxSockets sockets
+// in all, MaxSocketsPerAddress sockets from one client address (an IPv6
+// client's /64), so that one machine cannot hold every room.
+
+// DisconnectGrace is how soon a participant that vanished without closing
+// its socket is gone for everyone: the server pings every PingInterval and
+// gives up when a pong has not come within DisconnectGrace-PingInterval.
+const (
+	DisconnectGrace = 5 * time.Second
+	PingInterval    = 2 * time.Second
 )
 
 // Stream reasons, as OpenTok's streamDestroyed and connectionDestroyed give them.

@@ -6,6 +6,11 @@ import (
 )
 
 // room is one session's call: who is in it and what they publish.
+//
+// Every change is made and announced under the room's lock, so that each
+// participant hears of each connection and stream exactly once, and hears
+// "connected" before anything else, however joins and publishes interleave.
+// Announcing only queues messages (participant.send never blocks).
 type room struct {
 	sessionID string
 
@@ -18,54 +23,58 @@ func newRoom(sessionID string) *room {
 	return &room{sessionID: sessionID, participants: map[string]*participant{}, streams: map[string]*stream{}}
 }
 
-func (r *room) add(p *participant, max int) error {
+// join adds p: p gets "connected" with who is here and what they publish,
+// and everyone else gets "connectionCreated".
+func (r *room) join(p *participant, max int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.participants) >= max {
 		return errRoomFull
 	}
+	conns, streams := r.snapshot()
+	self := p.info
+	p.send(Message{Type: TypeConnected, ConnectionID: p.id, SessionID: r.sessionID, E2EE: true,
+		Connection: &self, Connections: conns, Streams: streams})
+	r.announce(p, Message{Type: TypeConnectionCreated, Connection: &self})
 	r.participants[p.id] = p
 	return nil
 }
 
-// remove takes p out and says how many are left.
-func (r *room) remove(p *participant) int {
+// leave takes p out, tells the others why, and says how many are left.
+func (r *room) leave(p *participant, reason string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	delete(r.participants, p.id)
+	if _, ok := r.participants[p.id]; ok {
+		delete(r.participants, p.id)
+		self := p.info
+		r.announce(p, Message{Type: TypeConnectionDestroyed, Connection: &self, Reason: reason})
+	}
 	return len(r.participants)
 }
 
-func (r *room) members() []*participant {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]*participant, 0, len(r.participants))
+// announce sends m to everyone but from. The caller holds the lock.
+func (r *room) announce(from *participant, m Message) {
 	for _, p := range r.participants {
-		out = append(out, p)
-	}
-	return out
-}
-
-// broadcast sends m to everyone but from.
-func (r *room) broadcast(from *participant, m Message) {
-	for _, p := range r.members() {
 		if p != from {
 			p.send(m)
 		}
 	}
 }
 
-// snapshot is who is here and what they publish, for a participant who
-// arrives: everyone but p, oldest first.
-func (r *room) snapshot(p *participant) ([]*Connection, []*Stream) {
+// broadcast sends m to everyone but from.
+func (r *room) broadcast(from *participant, m Message) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.announce(from, m)
+}
+
+// snapshot is who is here and what they publish, oldest first. The caller
+// holds the lock.
+func (r *room) snapshot() ([]*Connection, []*Stream) {
 	conns := []*Connection{}
 	for _, o := range r.participants {
-		if o != p {
-			c := o.info
-			conns = append(conns, &c)
-		}
+		c := o.info
+		conns = append(conns, &c)
 	}
 	sort.Slice(conns, func(i, j int) bool { return conns[i].CreationTime < conns[j].CreationTime })
 	streams := []*Stream{}
@@ -77,18 +86,27 @@ func (r *room) snapshot(p *participant) ([]*Connection, []*Stream) {
 	return conns, streams
 }
 
+// addStream adds s and tells everyone but its owner.
 func (r *room) addStream(s *stream) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.streams[s.info.StreamID] = s
+	info := s.info
+	r.announce(s.owner, Message{Type: TypeStreamCreated, Stream: &info})
 }
 
-// takeStream removes a stream; it returns nil if it was already gone.
-func (r *room) takeStream(id string) *stream {
+// takeStream removes a stream and tells everyone but its owner; it returns
+// nil if the stream was already gone.
+func (r *room) takeStream(id, reason string) *stream {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.streams[id]
+	if s == nil {
+		return nil
+	}
 	delete(r.streams, id)
+	info := s.info
+	r.announce(s.owner, Message{Type: TypeStreamDestroyed, Stream: &info, Reason: reason})
 	return s
 }
 
@@ -98,17 +116,22 @@ func (r *room) stream(id string) *stream {
 	return r.streams[id]
 }
 
-// setStreamProperty changes hasAudio or hasVideo and says what it was.
-func (r *room) setStreamProperty(s *stream, property string, value bool) (old bool, changed bool) {
+// setStreamProperty changes hasAudio or hasVideo and tells everyone but the
+// owner, if it changed.
+func (r *room) setStreamProperty(s *stream, property string, value bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	field := &s.info.HasAudio
 	if property == "hasVideo" {
 		field = &s.info.HasVideo
 	}
-	old = *field
+	old := *field
+	if old == value {
+		return
+	}
 	*field = value
-	return old, old != value
+	r.announce(s.owner, Message{Type: TypeStreamPropertyChanged, StreamID: s.info.StreamID,
+		ChangedProperty: property, OldValue: &old, NewValue: &value})
 }
 
 func (r *room) participant(id string) *participant {

@@ -41,20 +41,23 @@ type subscription struct {
 	owner  *participant
 	pc     *webrtc.PeerConnection
 
-	mu        sync.Mutex
-	answered  bool
-	candidate []webrtc.ICECandidateInit // trickled before the answer
+	mu         sync.Mutex
+	answered   bool
+	closed     bool
+	expiry     *time.Timer               // ends the subscription if no answer comes
+	candidates []webrtc.ICECandidateInit // trickled before the answer, at most MaxPendingCandidate
 }
 
 // newPublication answers a publisher's offer and starts forwarding its media.
-func (p *participant) newPublication(pcID string, offer string, props Stream) (*stream, string, error) {
+// The stream carries the name from the publisher's token, whatever it asked.
+func (p *participant) newPublication(offer string, props Stream) (*stream, string, error) {
 	pc, err := p.b.api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, "", err
 	}
 	s := &stream{
 		info: Stream{
-			StreamID: randomID(), ConnectionID: p.id, Name: props.Name, HasAudio: props.HasAudio, HasVideo: props.HasVideo,
+			StreamID: randomID(), ConnectionID: p.id, Name: p.info.Data, HasAudio: props.HasAudio, HasVideo: props.HasVideo,
 			VideoType: "camera", CreationTime: time.Now().UnixMilli(), Encrypted: true,
 		},
 		owner: p, pc: pc, subs: map[*subscription]struct{}{},
@@ -199,15 +202,33 @@ func (p *participant) newSubscription(pcID string, s *stream) (*subscription, st
 	return sub, sdp, nil
 }
 
+// expireUnanswered calls expire after d unless the offer is answered first.
+func (sub *subscription) expireUnanswered(d time.Duration, expire func()) {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	if !sub.answered && !sub.closed {
+		sub.expiry = time.AfterFunc(d, expire)
+	}
+}
+
 // answer completes the subscription with the client's answer.
 func (sub *subscription) answer(sdp string) error {
+	sub.mu.Lock()
+	if sub.answered {
+		sub.mu.Unlock()
+		return errors.New("the offer was answered already")
+	}
+	sub.mu.Unlock()
 	if err := sub.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}); err != nil {
 		return err
 	}
 	sub.mu.Lock()
 	sub.answered = true
-	pending := sub.candidate
-	sub.candidate = nil
+	if sub.expiry != nil {
+		sub.expiry.Stop()
+	}
+	pending := sub.candidates
+	sub.candidates = nil
 	sub.mu.Unlock()
 	for _, c := range pending {
 		if err := sub.pc.AddICECandidate(c); err != nil {
@@ -217,11 +238,16 @@ func (sub *subscription) answer(sdp string) error {
 	return nil
 }
 
+var errTooManyCandidates = errors.New("too many candidates before the answer")
+
 func (sub *subscription) addCandidate(c webrtc.ICECandidateInit) error {
 	sub.mu.Lock()
 	if !sub.answered {
-		sub.candidate = append(sub.candidate, c)
-		sub.mu.Unlock()
+		defer sub.mu.Unlock()
+		if len(sub.candidates) >= MaxPendingCandidate {
+			return errTooManyCandidates
+		}
+		sub.candidates = append(sub.candidates, c)
 		return nil
 	}
 	sub.mu.Unlock()
@@ -229,6 +255,13 @@ func (sub *subscription) addCandidate(c webrtc.ICECandidateInit) error {
 }
 
 func (sub *subscription) close() {
+	sub.mu.Lock()
+	sub.closed = true
+	if sub.expiry != nil {
+		sub.expiry.Stop()
+	}
+	sub.candidates = nil
+	sub.mu.Unlock()
 	sub.stream.mu.Lock()
 	delete(sub.stream.subs, sub)
 	sub.stream.mu.Unlock()

@@ -61,7 +61,7 @@ func TestTokensAreRefused(t *testing.T) {
 			c := s.dial(t)
 			c.send(Message{Type: TypeConnect, Token: tt.token, SessionID: good.SessionID, Encrypted: true})
 			e := c.expect(TypeError)
-			assert.Equal(t, CodeAuthentication, e.Code)
+			assert.Equal(t, 1004, e.Code)
 			assert.Equal(t, "OT_AUTHENTICATION_ERROR", e.Name)
 			code, reason := c.closeStatus()
 			assert.Equal(t, websocket.StatusCode(CloseAuthentication), code)
@@ -86,7 +86,7 @@ func TestLimits(t *testing.T) {
 		require.NoError(t, err)
 		c := s.dial(t)
 		c.send(Message{Type: TypeConnect, Token: session.Token, SessionID: session.SessionID, Encrypted: true})
-		assert.Equal(t, CodeConnectionLimit, c.expect(TypeError).Code)
+		assert.Equal(t, 1027, c.expect(TypeError).Code)
 		code, reason := c.closeStatus()
 		assert.Equal(t, websocket.StatusCode(CloseLimit), code)
 		assert.Contains(t, reason, "full")
@@ -96,7 +96,7 @@ func TestLimits(t *testing.T) {
 		c := s.join(t, "big", "Ada")
 		_ = c.sendRaw(`{"type":"signal","id":"1","data":"` + strings.Repeat("a", MaxMessageBytes) + `"}`)
 		code, _ := c.closeStatus()
-		assert.Equal(t, websocket.StatusMessageTooBig, code)
+		assert.Equal(t, websocket.StatusCode(CloseLimit), code)
 	})
 	t.Run("message rate", func(t *testing.T) {
 		s := newTestServer(t, Config{})
@@ -115,7 +115,7 @@ func TestLimits(t *testing.T) {
 		c := s.join(t, "signals", "Ada")
 		c.send(Message{Type: TypeSignal, ID: "s1", SignalType: "chat", Data: strings.Repeat("a", MaxSignalData+1)})
 		e := c.expect(TypeError)
-		assert.Equal(t, CodeSignalTooLarge, e.Code)
+		assert.Equal(t, 413, e.Code)
 		assert.Equal(t, "s1", e.ID)
 	})
 }
@@ -159,13 +159,13 @@ func TestPublishingOrSubscribingWithoutASecretIsRefused(t *testing.T) {
 
 	grace.send(Message{Type: TypePublish, PC: "p2", SDP: "v=0", Stream: &Stream{Name: "x"}})
 	e := grace.waitFor("publish error", func(m Message) bool { return m.Type == TypeError && m.PC == "p2" })
-	assert.Equal(t, CodeUnableToPublish, e.Code)
+	assert.Equal(t, 1500, e.Code)
 	assert.Equal(t, "OT_STREAM_CREATE_FAILED", e.Name)
 	assert.Equal(t, msgPublishNoSecret, e.Message)
 
 	grace.send(Message{Type: TypeSubscribe, PC: "s1", StreamID: streamID})
 	e = grace.waitFor("subscribe error", func(m Message) bool { return m.Type == TypeError && m.PC == "s1" })
-	assert.Equal(t, CodeUnableToSubscribe, e.Code)
+	assert.Equal(t, 1501, e.Code)
 	assert.Equal(t, "OT_UNABLE_TO_SUBSCRIBE", e.Name)
 	assert.Equal(t, msgSubscribeNoSecret, e.Message)
 }

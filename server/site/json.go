@@ -2,10 +2,13 @@ package site
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"e2eecall"
+	"e2eecall/server/strictjson"
 )
 
 // encode writes v as the JSON body of a response with the given status.
@@ -27,16 +30,15 @@ func decode(r *http.Request, v any) (int, error) {
 	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
 		return http.StatusUnsupportedMediaType, fmt.Errorf("send the body as JSON with Content-Type: application/json (got %q)", ct)
 	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if isTooLarge(err) {
-			return http.StatusRequestEntityTooLarge, fmt.Errorf("the body is too large")
-		}
-		return http.StatusBadRequest, fmt.Errorf("the body is not the JSON this endpoint takes: %v", err)
+	body, err := io.ReadAll(r.Body)
+	switch {
+	case isTooLarge(err):
+		return http.StatusRequestEntityTooLarge, errors.New("the body is too large")
+	case err != nil:
+		return http.StatusBadRequest, errors.New("the body could not be read")
 	}
-	if dec.More() {
-		return http.StatusBadRequest, fmt.Errorf("the body has more than one JSON value")
+	if err := strictjson.Decode(body, v); err != nil {
+		return http.StatusBadRequest, fmt.Errorf("the body is not the JSON this endpoint takes: %v", err)
 	}
 	return http.StatusOK, nil
 }

@@ -4,22 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
+
+	"e2eecall/server/clientaddr"
 )
 
-const (
-	closeGoingAway   = websocket.StatusGoingAway
-	handshakeTimeout = 10 * time.Second
-	writeTimeout     = 5 * time.Second
-	pingInterval     = 2 * time.Second
-	outboxSize       = 256
-	maxPublications  = 2
-)
+// writeTimeout bounds one write to a client; one that cannot take a message
+// in that time is dropped rather than slowing the room down.
+const writeTimeout = 5 * time.Second
 
 // participant is one browser in a call: its WebSocket and its peer connections.
 type participant struct {
@@ -37,40 +36,54 @@ type participant struct {
 	endOnce     sync.Once
 	closeCode   websocket.StatusCode
 	closeReason string
+	vanished    bool   // the client stopped answering: close without waiting for its close frame
 	departure   string // the reason others are told
 
-	// Only the reading goroutine touches these, except that a stream being
-	// destroyed removes its subscriptions, hence the lock.
+	// Only the reading goroutine adds to these; a stream being destroyed and
+	// an unanswered offer expiring remove from them, hence the lock.
 	mu            sync.Mutex
 	publications  map[string]*stream       // by pc id
 	subscriptions map[string]*subscription // by pc id
 }
 
-func (b *Backend) serveSignal(w http.ResponseWriter, r *http.Request) {
-	b.mu.Lock()
-	closed := b.closed
-	if !closed {
-		b.active.Add(1)
-	}
-	b.mu.Unlock()
-	if closed {
-		http.Error(w, "the server is shutting down", http.StatusServiceUnavailable)
-		return
-	}
-	defer b.active.Done()
+// errEnded is returned by reads after the participant was ended for breaking a rule.
+var errEnded = errors.New("participant ended")
 
-	conn, err := websocket.Accept(w, r, nil) // same-origin only
-	if err != nil {
-		return
-	}
-	conn.SetReadLimit(MaxMessageBytes)
+func (b *Backend) serveSignal(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	p := &participant{
-		b: b, conn: conn, id: randomID(), ctx: ctx, cancel: cancel,
-		out: make(chan []byte, outboxSize), done: make(chan struct{}),
+		b: b, id: randomID(), ctx: ctx, cancel: cancel,
+		out: make(chan []byte, OutboxMessages), done: make(chan struct{}),
 		departure:     ReasonNetworkDisconnected,
 		publications:  map[string]*stream{},
 		subscriptions: map[string]*subscription{},
+	}
+	addr := clientaddr.Key(r.RemoteAddr)
+	refusal := b.admit(p, addr)
+	if refusal == nil {
+		defer b.release(p, addr)
+	}
+	pings := rate.NewLimiter(PingsPerSecond, PingBurst)
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{ // same-origin only
+		OnPingReceived: func(context.Context, []byte) bool {
+			if pings.Allow() {
+				return true
+			}
+			p.end(CloseLimit, "too many pings: at most 2 a second")
+			return false
+		},
+	})
+	if err != nil {
+		return
+	}
+	conn.SetReadLimit(-1) // read enforces MaxMessageBytes itself, to close with CloseLimit rather than 1009
+	p.conn = conn
+	if refusal != nil {
+		b.log.Warn("connection refused", "address", addr, "error", refusal.Error())
+		p.fail(CloseLimit, errConnectionLimit, refusal.Error())
+		p.write()
+		return
 	}
 	go p.write()
 	go p.ping()
@@ -86,20 +99,8 @@ func (p *participant) serve() {
 	defer p.leave()
 	limiter := rate.NewLimiter(MessagesPerSecond, MessageBurst)
 	for {
-		// Reads use no deadline: end() closes the socket (with a status and
-		// reason, which a cancelled read context would not send), and that
-		// ends the read.
-		typ, data, err := p.conn.Read(context.Background())
+		data, err := p.read()
 		if err != nil {
-			switch websocket.CloseStatus(err) {
-			case websocket.StatusNormalClosure, websocket.StatusGoingAway:
-				p.departure = ReasonClientDisconnected
-			}
-			p.end(websocket.StatusNormalClosure, "")
-			return
-		}
-		if typ != websocket.MessageText {
-			p.end(CloseProtocol, "binary frames are not part of the protocol")
 			return
 		}
 		if !limiter.Allow() {
@@ -115,13 +116,43 @@ func (p *participant) serve() {
 	}
 }
 
+// read returns the next message, or an error once the participant has
+// ended: a frame that breaks the transport rules ends it here.
+func (p *participant) read() ([]byte, error) {
+	// No deadline: end() closes the socket (with a status and reason, which
+	// a cancelled read context would not send), and that ends the read.
+	typ, r, err := p.conn.Reader(context.Background())
+	if err != nil {
+		switch websocket.CloseStatus(err) {
+		case websocket.StatusNormalClosure, websocket.StatusGoingAway:
+			p.departure = ReasonClientDisconnected
+		}
+		p.end(websocket.StatusNormalClosure, "")
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxMessageBytes+1))
+	switch {
+	case err != nil:
+		p.end(websocket.StatusNormalClosure, "")
+		return nil, err
+	case typ != websocket.MessageText:
+		p.end(CloseProtocol, "binary frames are not part of the protocol")
+	case len(data) > MaxMessageBytes:
+		p.end(CloseLimit, "a message is at most 64 KiB")
+	case !utf8.Valid(data):
+		p.end(websocket.StatusInvalidFramePayloadData, "a text frame must be UTF-8")
+	default:
+		return data, nil
+	}
+	return nil, errEnded
+}
+
 // handshake waits for "connect", checks the token and enters the room.
 func (p *participant) handshake() error {
-	timer := time.AfterFunc(handshakeTimeout, func() { p.end(CloseProtocol, "no connect message within 10 s") })
-	_, data, err := p.conn.Read(context.Background())
+	timer := time.AfterFunc(HandshakeTimeout, func() { p.end(CloseProtocol, "no connect message within 10 s") })
+	data, err := p.read()
 	timer.Stop()
 	if err != nil {
-		p.end(CloseProtocol, "no connect message")
 		return err
 	}
 	m, err := DecodeMessage(data)
@@ -134,28 +165,27 @@ func (p *participant) handshake() error {
 	}
 	claims, err := p.b.tokens.verify(m.Token, m.SessionID)
 	if err != nil {
-		p.fail(CloseAuthentication, CodeAuthentication, "OT_AUTHENTICATION_ERROR", err.Error())
+		p.fail(CloseAuthentication, errAuthentication, err.Error())
 		return err
 	}
 	p.info = Connection{ConnectionID: p.id, CreationTime: time.Now().UnixMilli(), Data: claims.ConnectionData}
 	r, err := p.b.enter(p, m.SessionID)
-	if err != nil {
-		p.fail(CloseLimit, CodeConnectionLimit, "OT_CONNECTION_LIMIT_EXCEEDED", err.Error())
+	switch {
+	case errors.Is(err, errShuttingDown):
+		p.fail(websocket.StatusGoingAway, errServerShutdown, err.Error())
+		return err
+	case err != nil:
+		p.fail(CloseLimit, errConnectionLimit, err.Error())
 		return err
 	}
 	p.room = r
-	conns, streams := r.snapshot(p)
-	self := p.info
-	p.send(Message{Type: TypeConnected, ConnectionID: p.id, SessionID: r.sessionID, E2EE: true,
-		Connection: &self, Connections: conns, Streams: streams})
-	r.broadcast(p, Message{Type: TypeConnectionCreated, Connection: &self})
 	p.b.log.Info("participant joined", "session", r.sessionID, "connection", p.id)
 	return nil
 }
 
 // fail tells the client why, with OpenTok's code, then closes.
-func (p *participant) fail(status websocket.StatusCode, code int, name, message string) {
-	p.send(Message{Type: TypeError, Code: code, Name: name, Message: message})
+func (p *participant) fail(status websocket.StatusCode, e otError, message string) {
+	p.send(Message{Type: TypeError, Code: e.Code, Name: e.Name, Message: message})
 	p.end(status, message)
 }
 
@@ -171,9 +201,7 @@ func (p *participant) leave() {
 	for _, sub := range subs {
 		sub.close()
 	}
-	p.b.leave(p, p.room)
-	self := p.info
-	p.room.broadcast(p, Message{Type: TypeConnectionDestroyed, Connection: &self, Reason: p.departure})
+	p.b.leave(p, p.room, p.departure)
 	p.b.log.Info("participant left", "session", p.room.sessionID, "connection", p.id, "reason", p.departure)
 }
 
@@ -196,9 +224,22 @@ func (p *participant) send(m Message) {
 // end makes the participant leave: the writer sends what is queued, then
 // closes the socket with status and reason. Only the first call counts.
 func (p *participant) end(status websocket.StatusCode, reason string) {
+	p.stop(status, reason, false)
+}
+
+// vanish ends a participant whose client stopped answering: the socket is
+// closed at once, as waiting for its close frame would only delay the others.
+func (p *participant) vanish() {
+	p.stop(websocket.StatusGoingAway, "no answer to ping", true)
+}
+
+func (p *participant) stop(status websocket.StatusCode, reason string, vanished bool) {
 	p.endOnce.Do(func() {
-		p.closeCode, p.closeReason = status, truncate(reason, 120)
+		p.closeCode, p.closeReason, p.vanished = status, truncate(reason, 120), vanished
 		p.cancel()
+		if status != websocket.StatusNormalClosure {
+			p.b.log.Warn("connection closed", "connection", p.id, "status", int(status), "reason", p.closeReason)
+		}
 	})
 }
 
@@ -210,17 +251,20 @@ func (p *participant) write() {
 		select {
 		case data := <-p.out:
 			if p.writeNow(data) != nil {
-				p.end(websocket.StatusNormalClosure, "")
+				p.vanish()
 			}
 		case <-p.ctx.Done():
-			for {
+			if p.vanished {
+				_ = p.conn.CloseNow()
+				return
+			}
+			for flushing := true; flushing; {
 				select {
 				case data := <-p.out:
 					_ = p.writeNow(data) // best effort: the socket is closing
-					continue
 				default:
+					flushing = false
 				}
-				break
 			}
 			_ = p.conn.Close(p.closeCode, p.closeReason)
 			return
@@ -236,18 +280,18 @@ func (p *participant) writeNow(data []byte) error {
 
 // ping notices a browser that vanished without closing its socket.
 func (p *participant) ping() {
-	t := time.NewTicker(pingInterval)
+	t := time.NewTicker(PingInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-p.ctx.Done():
 			return
 		case <-t.C:
-			ctx, cancel := context.WithTimeout(context.Background(), DisconnectGrace-pingInterval)
+			ctx, cancel := context.WithTimeout(p.ctx, DisconnectGrace-PingInterval)
 			err := p.conn.Ping(ctx)
 			cancel()
 			if err != nil {
-				p.end(websocket.StatusGoingAway, "no answer to ping")
+				p.vanish()
 				return
 			}
 		}
