@@ -5,7 +5,7 @@ GO      ?= go
 GOROOT  := $(shell $(GO) env GOROOT)
 ADDR    ?= 127.0.0.1:3010
 ARGS    ?=
-# The race detector, fuzzing time and browser runs can be tuned from the command line.
+# Each fuzz target runs for FUZZTIME (make test FUZZTIME=1m for a longer run).
 FUZZTIME ?= 10s
 
 WASM       := appwasm/app.wasm
@@ -56,6 +56,7 @@ test-host: $(WASM) $(WASM_EXEC) $(OPENTOK_JS)
 
 test-fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzDecodeMessage -fuzztime=$(FUZZTIME) ./server/local
+	$(GO) test -run='^$$' -fuzz=FuzzSessionRequest -fuzztime=$(FUZZTIME) ./server/site
 
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout=60s -exec="$(GOROOT)/lib/wasm/go_js_wasm_exec" ./app/ot/...

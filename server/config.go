@@ -23,6 +23,9 @@ type config struct {
 	announceIPs     []string
 	maxRooms        int
 	maxParticipants int
+	maxPerAddress   int
+	sessionsPerMin  int
+	publicReports   bool
 	vonageStore     string
 }
 
@@ -46,6 +49,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer, defau
 	fs.StringVar(&announce, "announce-ip", getenv("ANNOUNCE_IP"), "local backend: comma-separated `addresses` to announce for media instead of the host's own (behind NAT) [ANNOUNCE_IP]")
 	fs.IntVar(&c.maxRooms, "max-rooms", envInt(getenv, "MAX_ROOMS", 100), "local backend: most rooms at once [MAX_ROOMS]")
 	fs.IntVar(&c.maxParticipants, "max-participants", envInt(getenv, "MAX_PARTICIPANTS", 9), "local backend: most participants in a room [MAX_PARTICIPANTS]")
+	fs.IntVar(&c.maxPerAddress, "max-sockets-per-address", envInt(getenv, "MAX_SOCKETS_PER_ADDRESS", 10), "local backend: most call connections at once from one client address (an IPv6 /64); 0: no limit, for a server behind a reverse proxy [MAX_SOCKETS_PER_ADDRESS]")
+	fs.IntVar(&c.sessionsPerMin, "sessions-per-minute", envInt(getenv, "SESSIONS_PER_MINUTE", 20), "joins one client address may make a minute, after a burst of 60; 0: no limit, for a server behind a reverse proxy [SESSIONS_PER_MINUTE]")
+	fs.BoolVar(&c.publicReports, "public-csp-reports", getenv("PUBLIC_CSP_REPORTS") == "true", "let other machines read GET /api/csp-reports (the server's own machine always can) [PUBLIC_CSP_REPORTS=true]")
 	fs.StringVar(&c.vonageStore, "vonage-store", env(getenv, "VONAGE_STORE", defaultStore), "vonage backend: `file` that keeps each room's Vonage session across restarts [VONAGE_STORE]")
 	if err := fs.Parse(args[1:]); err != nil {
 		return config{}, err
@@ -61,6 +67,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer, defau
 	}
 	if c.maxRooms < 1 || c.maxParticipants < 2 {
 		return config{}, errors.New("-max-rooms must be at least 1 and -max-participants at least 2")
+	}
+	if c.maxPerAddress < 0 || c.sessionsPerMin < 0 {
+		return config{}, errors.New("-max-sockets-per-address and -sessions-per-minute are 0 (no limit) or more")
 	}
 	var err error
 	if c.udpPortMin, c.udpPortMax, err = parsePortRange(udpPorts); err != nil {

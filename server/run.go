@@ -15,6 +15,7 @@ import (
 	"e2eecall/appwasm"
 	"e2eecall/server/csp"
 	"e2eecall/server/local"
+	"e2eecall/server/ratelog"
 	"e2eecall/server/site"
 	"e2eecall/server/vonage"
 	"e2eecall/static"
@@ -36,7 +37,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stdout, nil))
+	logger := slog.New(ratelog.New(slog.NewTextHandler(stdout, nil), logLinesPerSecond, logBurst))
 
 	backend, err := newBackend(cfg, getenv, logger)
 	if err != nil {
@@ -59,7 +60,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			Static:   static.Files,
 			OpenTok:  opentok.Files,
 		},
-		Logger: logger,
+		Logger:            logger,
+		SessionsPerMinute: noLimitAsMinusOne(cfg.sessionsPerMin),
+		PublicReports:     cfg.publicReports,
 	})
 	if err != nil {
 		return err
@@ -153,13 +156,14 @@ func newBackend(cfg config, getenv func(string) string, logger *slog.Logger) (*b
 			logger.Info("Vonage credentials are set but -backend local was chosen: calls run on the embedded backend")
 		}
 		b, err := local.New(local.Config{
-			TokenKey:        []byte(cfg.tokenKey),
-			UDPPortMin:      cfg.udpPortMin,
-			UDPPortMax:      cfg.udpPortMax,
-			AnnounceIPs:     cfg.announceIPs,
-			MaxRooms:        cfg.maxRooms,
-			MaxParticipants: cfg.maxParticipants,
-			Logger:          logger.With("backend", name),
+			TokenKey:             []byte(cfg.tokenKey),
+			UDPPortMin:           cfg.udpPortMin,
+			UDPPortMax:           cfg.udpPortMax,
+			AnnounceIPs:          cfg.announceIPs,
+			MaxRooms:             cfg.maxRooms,
+			MaxParticipants:      cfg.maxParticipants,
+			MaxSocketsPerAddress: noLimitAsMinusOne(cfg.maxPerAddress),
+			Logger:               logger.With("backend", name),
 		})
 		if err != nil {
 			return nil, err
@@ -167,6 +171,22 @@ func newBackend(cfg config, getenv func(string) string, logger *slog.Logger) (*b
 		return &backend{name: name, joiner: b, signaling: b.Signaling(), policy: csp.Strict(), close: closer(b.Close, logger)}, nil
 	}
 	return nil, fmt.Errorf("-backend %q: want local or vonage", name)
+}
+
+// Each kind of log line is written at most logLinesPerSecond times a second
+// after a burst, so that no client can flood the log.
+const (
+	logLinesPerSecond = 10
+	logBurst          = 50
+)
+
+// noLimitAsMinusOne turns a flag's 0 ("no limit") into the -1 that configs
+// take, where 0 means the default.
+func noLimitAsMinusOne(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 // closer makes a Close safe to call twice (on shutdown and on return).

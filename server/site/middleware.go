@@ -21,7 +21,7 @@ func securityHeaders(mode csp.Mode) func(http.Handler) http.Handler {
 				h.Add(p.Name, p.Value)
 			}
 			if len(headers) > 0 {
-				h.Set("Reporting-Endpoints", csp.ReportGroup+`="`+origin(r)+csp.ReportPath+`"`)
+				h.Set("Reporting-Endpoints", csp.ReportGroup+`="`+csp.ReportPath+`"`) // relative: the Host header is the client's to choose
 			}
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Referrer-Policy", "no-referrer")
@@ -33,14 +33,6 @@ func securityHeaders(mode csp.Mode) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
-}
-
-// origin is the scheme and host the browser used to reach us.
-func origin(r *http.Request) string {
-	if r.TLS != nil {
-		return "https://" + r.Host
-	}
-	return "http://" + r.Host
 }
 
 // logRequests writes one log line per request. It logs the path without the

@@ -1,19 +1,27 @@
 package site
 
-import "net/http"
+import (
+	"net/http"
 
-// addRoutes lists every endpoint of the site.
-func addRoutes(mux *http.ServeMux, cfg Config, page http.Handler, wasm *wasmFiles, wasmExec []byte, files *fileSet, reports *reportLog) {
-	mux.Handle("POST /api/session", limitBody(maxSessionBody)(handleSession(cfg.Backend, cfg.Logger)))
-	mux.Handle("POST /api/csp-reports", limitBody(maxReportBody)(handleReportPost(reports, cfg.Logger)))
-	mux.Handle("GET /api/csp-reports", handleReportList(reports))
-	mux.Handle("GET /api/health", handleHealth())
+	"e2eecall/server/csp"
+)
+
+// addRoutes lists every endpoint of the site, each with the limits it needs.
+func addRoutes(mux *http.ServeMux, cfg Config, page http.Handler, wasm *wasmFiles, wasmExec []byte, files *fileSet, reports *csp.ReportLog) {
+	api := deadlines(bodyTimeout, apiWriteTimeout)
+	file := deadlines(bodyTimeout, fileWriteTimeout)
+	sessions := newPerAddress(cfg.SessionsPerMinute)
+
+	mux.Handle("POST /api/session", api(limitSessions(sessions)(limitBody(maxSessionBody)(handleSession(cfg.Backend, cfg.Logger)))))
+	mux.Handle("POST /api/csp-reports", api(limitBody(csp.MaxReportBody)(handleReportPost(reports, cfg.Logger))))
+	mux.Handle("GET /api/csp-reports", api(handleReportList(reports, cfg.PublicReports)))
+	mux.Handle("GET /api/health", api(handleHealth()))
 	if cfg.Signaling != nil {
-		mux.Handle("GET /api/signal", cfg.Signaling)
+		mux.Handle("GET /api/signal", cfg.Signaling) // a WebSocket: no deadlines, its pings notice a client that is gone
 	}
-	mux.Handle("/api/", handleAPINotFound())
-	mux.Handle("GET /web/app.wasm", handleWasm(wasm))
-	mux.Handle("GET /web/", handleFiles(files))
-	mux.Handle("GET /wasm_exec.js", handleWasmExec(wasmExec))
-	mux.Handle("/", page) // the page, app.js, app-worker.js, app.css, manifest.webmanifest
+	mux.Handle("/api/", api(handleAPINotFound()))
+	mux.Handle("GET /web/app.wasm", file(handleWasm(wasm)))
+	mux.Handle("GET /web/", file(handleFiles(files)))
+	mux.Handle("GET /wasm_exec.js", file(handleWasmExec(wasmExec)))
+	mux.Handle("/", file(page)) // the page, app.js, app-worker.js, app.css, manifest.webmanifest
 }

@@ -29,6 +29,9 @@ type Config struct {
 	CSP         csp.Mode
 	Assets      Assets
 	Logger      *slog.Logger
+
+	SessionsPerMinute int  // sessions one client address may ask for a minute, after a burst of 60; default 20, -1: no limit
+	PublicReports     bool // GET /api/csp-reports answers other machines too, not only this one
 }
 
 // Assets are the embedded file systems the site serves.
@@ -47,6 +50,9 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.SessionsPerMinute == 0 {
+		cfg.SessionsPerMinute = 20
+	}
 	wasm, err := loadWasm(cfg.Assets.App)
 	if err != nil {
 		return nil, err
@@ -60,7 +66,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	page := newPage(cfg.BackendName, version(wasm, wasmExec, files))
-	reports := newReportLog(maxReports)
+	reports := &csp.ReportLog{}
 
 	mux := http.NewServeMux()
 	addRoutes(mux, cfg, page, wasm, wasmExec, files, reports)

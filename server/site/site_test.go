@@ -31,7 +31,7 @@ func (b *recordingBackend) Join(_ context.Context, room, name string) (e2eecall.
 	return e2eecall.Session{Backend: "local", APIKey: "local", SessionID: "2_" + room, Token: "token-for-" + name}, nil
 }
 
-func newTestSite(t *testing.T, backend Backend) http.Handler {
+func newTestSite(t testing.TB, backend Backend) http.Handler {
 	t.Helper()
 	h, err := New(Config{
 		Backend:     backend,
@@ -166,11 +166,18 @@ func TestReportsAreTakenInBothFormatsAndListed(t *testing.T) {
 	assert.Equal(t, 400, post("application/reports+json", `[]`))
 	assert.Equal(t, 400, post("application/reports+json", `[{"type":"csp-violation","body":{}}]`))
 	assert.Equal(t, 415, post("text/plain", `{}`))
-	assert.Equal(t, 413, post("application/csp-report", `{"csp-report":{"blocked-uri":"`+strings.Repeat("a", maxReportBody)+`"}}`))
+	assert.Equal(t, 413, post("application/csp-report", `{"csp-report":{"blocked-uri":"`+strings.Repeat("a", csp.MaxReportBody)+`"}}`))
 
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/csp-reports", nil))
-	var list struct{ Reports []Report }
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/csp-reports", nil)) // from 192.0.2.1
+	assert.Equal(t, http.StatusForbidden, rec.Code, "the list is private to the server's machine")
+	assert.Contains(t, rec.Body.String(), "-public-csp-reports")
+
+	rec = httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/api/csp-reports", nil)
+	req.RemoteAddr = "127.0.0.1:5000"
+	h.ServeHTTP(rec, req)
+	var list struct{ Reports []csp.Report }
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &list))
 	require.Len(t, list.Reports, 2, "only the two good reports, the deprecation report skipped")
 	assert.Equal(t, "report-uri", list.Reports[0].Format)
@@ -180,18 +187,6 @@ func TestReportsAreTakenInBothFormatsAndListed(t *testing.T) {
 	assert.Equal(t, "report-to", list.Reports[1].Format)
 	assert.Equal(t, "style-src-attr", list.Reports[1].EffectiveDirective)
 	assert.Equal(t, "report", list.Reports[1].Disposition)
-}
-
-func TestReportLogKeepsTheLatest(t *testing.T) {
-	l := newReportLog(3)
-	for _, d := range []string{"a", "b", "c", "d", "e"} {
-		l.add(Report{EffectiveDirective: d})
-	}
-	var got []string
-	for _, r := range l.list() {
-		got = append(got, r.EffectiveDirective)
-	}
-	assert.Equal(t, []string{"c", "d", "e"}, got)
 }
 
 func TestPickEncoding(t *testing.T) {
