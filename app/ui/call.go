@@ -99,7 +99,10 @@ func (p *Page) sessionEvents(ctx app.Context, c *call) ot.SessionEvents {
 		},
 		StreamDestroyed: func(streamID, reason string) {
 			ctx.Dispatch(func(ctx app.Context) {
-				delete(c.subscribers, streamID)
+				if sub := c.subscribers[streamID]; sub != nil {
+					sub.Release() // OpenTok destroyed it with its stream
+					delete(c.subscribers, streamID)
+				}
 				p.model.StreamDestroyed(streamID)
 			})
 		},
@@ -152,6 +155,9 @@ func (p *Page) endCall() {
 		c.publisher = nil
 	}
 	c.session.Off()
+	for _, sub := range c.subscribers {
+		sub.Release()
+	}
 	c.subscribers = map[string]*ot.Subscriber{}
 }
 

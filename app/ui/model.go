@@ -208,14 +208,6 @@ func (m *Model) Dismiss(id int) {
 	}
 }
 
-// ParticipantName is the name on a stream's tile.
-func (m *Model) ParticipantName(streamID string) string {
-	if i := m.find(streamID); i >= 0 {
-		return m.Participants[i].Name
-	}
-	return "Someone"
-}
-
 func (m *Model) find(streamID string) int {
 	for i, p := range m.Participants {
 		if p.StreamID == streamID {
