@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"time"
 
-	"e2eecall"
 	"e2eecall/appwasm"
 	"e2eecall/server/csp"
 	"e2eecall/server/local"
@@ -134,13 +133,13 @@ func newBackend(cfg config, getenv func(string) string, logger *slog.Logger) (*b
 	}
 	name := cfg.backend
 	if name == "" {
-		name = e2eecall.BackendLocal
+		name = site.BackendLocal
 		if found {
-			name = e2eecall.BackendVonage
+			name = site.BackendVonage
 		}
 	}
 	switch name {
-	case e2eecall.BackendVonage:
+	case site.BackendVonage:
 		if !found {
 			return nil, errors.New("-backend vonage needs credentials: set API_KEY and API_SECRET, or VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY_PATH (see .env.example)")
 		}
@@ -151,7 +150,7 @@ func newBackend(cfg config, getenv func(string) string, logger *slog.Logger) (*b
 			return nil, err
 		}
 		return &backend{name: name, joiner: b, policy: vonage.CSP(csp.Strict()), close: closer(b.Close, logger)}, nil
-	case e2eecall.BackendLocal:
+	case site.BackendLocal:
 		if found {
 			logger.Info("Vonage credentials are set but -backend local was chosen: calls run on the embedded backend")
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"e2eecall"
+	"e2eecall/server/site"
 )
 
 // Config is the embedded backend's configuration. Zero values get defaults.
@@ -137,13 +138,13 @@ func (b *Backend) Join(_ context.Context, roomName, name string) (e2eecall.Sessi
 	full := !exists && len(b.rooms) >= b.cfg.MaxRooms
 	b.mu.Unlock()
 	if full {
-		return e2eecall.Session{}, &e2eecall.Error{Status: http.StatusServiceUnavailable, Message: errTooManyRooms.Error()}
+		return e2eecall.Session{}, &site.Error{Status: http.StatusServiceUnavailable, Message: errTooManyRooms.Error()}
 	}
 	token, err := b.tokens.mint(sessionID, name)
 	if err != nil {
 		return e2eecall.Session{}, err
 	}
-	return e2eecall.Session{Backend: e2eecall.BackendLocal, APIKey: apiKey, SessionID: sessionID, Token: token}, nil
+	return e2eecall.Session{Backend: site.BackendLocal, APIKey: apiKey, SessionID: sessionID, Token: token}, nil
 }
 
 // Signaling is the WebSocket endpoint the browser library connects to.

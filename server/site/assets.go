@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"e2eecall"
 )
 
 // wasmFiles is app.wasm with the copies make compressed at build time.
@@ -111,7 +109,7 @@ func loadFiles(static, opentok fs.FS, backend string) (*fileSet, error) {
 	if err := set.add(static, "/web/"); err != nil {
 		return nil, err
 	}
-	if backend == e2eecall.BackendVonage {
+	if backend == BackendVonage {
 		if err := set.addFile(opentok, "opentok.min.js", "/web/opentok/opentok.min.js"); err != nil {
 			return nil, errors.New("site: OpenTok.js is missing from the binary: run make build, which installs @opentok/client with npm ci")
 		}

@@ -29,7 +29,7 @@ func handleSession(backend Backend, log *slog.Logger) http.Handler {
 			return
 		}
 		session, err := backend.Join(r.Context(), req.Room, req.Name)
-		var apiErr *e2eecall.Error
+		var apiErr *Error
 		switch {
 		case errors.As(err, &apiErr):
 			log.Warn("session refused", "room", req.Room, "status", apiErr.Status, "error", apiErr.Message)

@@ -21,10 +21,25 @@ type Backend interface {
 	Join(ctx context.Context, room, name string) (e2eecall.Session, error)
 }
 
+// The backends a server can run, as Session.Backend names them.
+const (
+	BackendLocal  = "local"
+	BackendVonage = "vonage"
+)
+
+// Error is a failure of a Backend that the caller can act on: the session
+// API answers with Status and Message, which says what happened and what to do.
+type Error struct {
+	Status  int
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
 // Config is everything the site depends on.
 type Config struct {
 	Backend     Backend
-	BackendName string       // e2eecall.BackendLocal or e2eecall.BackendVonage: picks the OpenTok library the page loads
+	BackendName string       // BackendLocal or BackendVonage: picks the OpenTok library the page loads
 	Signaling   http.Handler // the embedded backend's WebSocket at /api/signal; nil for Vonage
 	CSP         csp.Mode
 	Assets      Assets

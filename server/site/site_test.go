@@ -35,7 +35,7 @@ func newTestSite(t testing.TB, backend Backend) http.Handler {
 	t.Helper()
 	h, err := New(Config{
 		Backend:     backend,
-		BackendName: e2eecall.BackendLocal,
+		BackendName: BackendLocal,
 		CSP:         csp.Mode{Name: "strict", Policy: csp.Strict()},
 		Assets: Assets{
 			App: fstest.MapFS{
@@ -122,7 +122,7 @@ func TestSessionRefusesBadInputWithAFieldError(t *testing.T) {
 }
 
 func TestSessionPassesOnTheBackendsErrors(t *testing.T) {
-	full := &recordingBackend{err: &e2eecall.Error{Status: http.StatusServiceUnavailable, Message: "The server hosts too many rooms; try again later."}}
+	full := &recordingBackend{err: &Error{Status: http.StatusServiceUnavailable, Message: "The server hosts too many rooms; try again later."}}
 	rec := postJSON(newTestSite(t, full), "/api/session", `{"room":"r1","name":"Ada"}`)
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.JSONEq(t, `{"error":"The server hosts too many rooms; try again later."}`, rec.Body.String())
@@ -226,7 +226,7 @@ func TestNewRefusesAMissingBuild(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "make build")
 
-	_, err = New(Config{Backend: &recordingBackend{}, BackendName: e2eecall.BackendVonage, Assets: Assets{
+	_, err = New(Config{Backend: &recordingBackend{}, BackendName: BackendVonage, Assets: Assets{
 		App:      fstest.MapFS{"app.wasm": {Data: []byte("a")}, "app.wasm.br": {Data: []byte("b")}, "app.wasm.gz": {Data: []byte("g")}},
 		WasmExec: fstest.MapFS{"wasm_exec.js": {Data: []byte("x")}}, Static: fstest.MapFS{}, OpenTok: fstest.MapFS{},
 	}})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"e2eecall"
+	"e2eecall/server/site"
 )
 
 // Backend hands out Vonage sessions and tokens.
@@ -67,7 +68,7 @@ func (b *Backend) Join(ctx context.Context, room, name string) (e2eecall.Session
 	if b.cfg.ApplicationID != "" {
 		apiKey = b.cfg.ApplicationID
 	}
-	return e2eecall.Session{Backend: e2eecall.BackendVonage, APIKey: apiKey, SessionID: sessionID, Token: token}, nil
+	return e2eecall.Session{Backend: site.BackendVonage, APIKey: apiKey, SessionID: sessionID, Token: token}, nil
 }
 
 // session is the room's session id, created on the first join.
