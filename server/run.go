@@ -156,8 +156,7 @@ func newBackend(cfg config, getenv func(string) string, logger *slog.Logger) (*b
 		}
 		b, err := local.New(local.Config{
 			TokenKey:             []byte(cfg.tokenKey),
-			UDPPortMin:           cfg.udpPortMin,
-			UDPPortMax:           cfg.udpPortMax,
+			UDPPort:              cfg.udpPort,
 			AnnounceIPs:          cfg.announceIPs,
 			MaxRooms:             cfg.maxRooms,
 			MaxParticipants:      cfg.maxParticipants,
@@ -167,6 +166,7 @@ func newBackend(cfg config, getenv func(string) string, logger *slog.Logger) (*b
 		if err != nil {
 			return nil, err
 		}
+		logger.Info("media on one UDP port", "port", b.MediaPort())
 		return &backend{name: name, joiner: b, signaling: b.Signaling(), policy: csp.Strict(), close: closer(b.Close, logger)}, nil
 	}
 	return nil, fmt.Errorf("-backend %q: want local or vonage", name)
