@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"time"
 
-	"e2eecall/appwasm"
 	"e2eecall/server/csp"
 	"e2eecall/server/local"
 	"e2eecall/server/ratelog"
@@ -54,10 +53,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Signaling:   backend.signaling,
 		CSP:         mode,
 		Assets: site.Assets{
-			App:      appwasm.Files,
-			WasmExec: wasm_exec.Files,
-			Static:   static.Files,
-			OpenTok:  opentok.Files,
+			Wasm:    wasm_exec.Files,
+			Static:  static.Files,
+			OpenTok: opentok.Files,
 		},
 		Logger:            logger,
 		SessionsPerMinute: noLimitAsMinusOne(cfg.sessionsPerMin),

@@ -51,10 +51,9 @@ type Config struct {
 
 // Assets are the embedded file systems the site serves.
 type Assets struct {
-	App      fs.FS // app.wasm, app.wasm.br, app.wasm.gz
-	WasmExec fs.FS // wasm_exec.js
-	Static   fs.FS // css/, icons/, ot/ (our OpenTok-compatible library), boot/
-	OpenTok  fs.FS // opentok.min.js (Vonage backend only)
+	Wasm    fs.FS // app.wasm, app.wasm.br, app.wasm.gz, wasm_exec.js
+	Static  fs.FS // css/, icons/, ot/ (our OpenTok-compatible library), boot/
+	OpenTok fs.FS // opentok.min.js (Vonage backend only)
 }
 
 // New returns the whole site as one handler.
@@ -68,23 +67,16 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.SessionsPerMinute == 0 {
 		cfg.SessionsPerMinute = 20
 	}
-	wasm, err := loadWasm(cfg.Assets.App)
+	wasm, err := loadWasm(cfg.Assets.Wasm)
 	if err != nil {
 		return nil, err
 	}
-	wasmExec, err := fs.ReadFile(cfg.Assets.WasmExec, "wasm_exec.js")
-	if err != nil {
-		return nil, errors.New("site: wasm_exec.js is missing: run make build, which copies it from $(go env GOROOT)/lib/wasm")
-	}
-	files, err := loadFiles(cfg.Assets.Static, cfg.Assets.OpenTok, cfg.BackendName)
+	files, err := loadFiles(cfg.Assets, cfg.BackendName)
 	if err != nil {
 		return nil, err
 	}
-	page := newPage(cfg.BackendName, version(wasm, wasmExec, files))
-	reports := &csp.ReportLog{}
-
 	mux := http.NewServeMux()
-	addRoutes(mux, cfg, page, wasm, wasmExec, files, reports)
+	addRoutes(mux, cfg, wasm, files)
 	var h http.Handler = mux
 	h = securityHeaders(cfg.CSP)(h)
 	h = logRequests(cfg.Logger)(h)
