@@ -71,7 +71,8 @@ test-browser: build
 BENCHCOUNT ?= 5
 bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./server/local/ > bin/bench-go.txt
-	$(GO) test -run='^$$' -bench=. -benchtime=1x -count=$(BENCHCOUNT) -timeout=40m ./e2e/ > bin/bench-browser.txt
+	$(GO) test -run='^$$' -bench='^Benchmark[^C]' -benchtime=1x -count=$(BENCHCOUNT) -timeout=40m ./e2e/ > bin/bench-browser.txt
+	$(GO) test -run='^$$' -bench='^BenchmarkCapacity$$' -benchtime=1x -count=1 -timeout=20m ./e2e/ | tee bin/bench-capacity.txt
 	@$(GO) run ./tools/benchtable -wasm $(WASM) bin/bench-go.txt bin/bench-browser.txt
 
 clean:

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -20,7 +21,8 @@ import (
 )
 
 // binary is the server make builds; the tests run it as people do.
-var binary = filepath.Join("..", "bin", "e2eecall")
+// E2EECALL_BINARY names another build, to compare two side by side.
+var binary = cmp.Or(os.Getenv("E2EECALL_BINARY"), filepath.Join("..", "bin", "e2eecall"))
 
 // server is a running bin/e2eecall.
 type server struct {
