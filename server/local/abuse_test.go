@@ -3,6 +3,7 @@ package local
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/pion/webrtc/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 )
 
 // These tests play a hostile client with a valid token: whatever it does,
@@ -528,3 +530,30 @@ func (b *syncBuffer) String() string {
 }
 
 var _ io.Writer = (*syncBuffer)(nil)
+
+// TestASlowReaderIsDroppedBeforeItsQueueGrows has Mallory never read while
+// Ada sends her the largest signals allowed.
+func TestASlowReaderIsDroppedBeforeItsQueueGrows(t *testing.T) {
+	s := newTestServer(t, Config{})
+	ada := s.join(t, "slow", "Ada")
+	session, err := s.b.Join(context.Background(), "slow", "Mallory")
+	require.NoError(t, err)
+	conn, _, err := websocket.Dial(context.Background(), s.url, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	data, err := json.Marshal(Message{Type: TypeConnect, Token: session.Token, SessionID: session.SessionID, Encrypted: true})
+	require.NoError(t, err)
+	require.NoError(t, conn.Write(context.Background(), websocket.MessageText, data)) // and never reads again
+	ada.expect(TypeConnectionCreated)
+	mallory := s.b.participantNamed(t, "Mallory")
+
+	big := strings.Repeat("x", MaxSignalData)
+	pace := rate.NewLimiter(MessagesPerSecond*3/4, 1) // within Ada's message rate
+	for i := 0; i < 3000 && mallory.ctx.Err() == nil; i++ {
+		require.NoError(t, pace.Wait(context.Background()))
+		ada.send(Message{Type: TypeSignal, ID: fmt.Sprint(i), SignalType: "chat", Data: big})
+	}
+	require.Error(t, mallory.ctx.Err(), "Mallory was dropped")
+	assert.LessOrEqual(t, mallory.queued.Load(), int64(OutboxBytes+MaxMessageBytes), "the queue stayed within its bound")
+	assert.Equal(t, ReasonNetworkDisconnected, ada.expect(TypeConnectionDestroyed).Reason)
+}

@@ -123,6 +123,7 @@ const (
 	PingBurst         = 10
 	HandshakeTimeout  = 10 * time.Second // for "connect" to arrive. Over it: close CloseProtocol
 	OutboxMessages    = 256              // messages waiting for a client that reads slowly. Over it: close CloseLimit
+	OutboxBytes       = 1 << 20          // bytes waiting for a client that reads slowly. Over it: close CloseLimit
 
 	MaxPCID             = 64               // bytes of a pc id. Over it: close CloseProtocol
 	MaxPublications     = 2                // streams one participant publishes at once (camera, screen). Over it: error errStreamCreate

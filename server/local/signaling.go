@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -32,6 +33,7 @@ type participant struct {
 	ctx    context.Context // ends when the participant does
 	cancel context.CancelFunc
 	out    chan []byte
+	queued atomic.Int64  // bytes in out
 	done   chan struct{} // the writer has closed the socket
 
 	endOnce     sync.Once
@@ -214,6 +216,10 @@ func (p *participant) send(m Message) {
 		p.b.log.Error("encoding a message", "error", err)
 		return
 	}
+	if p.queued.Add(int64(len(data))) > OutboxBytes {
+		p.end(CloseLimit, "the connection is too slow to keep up with the call")
+		return
+	}
 	select {
 	case p.out <- data:
 	case <-p.ctx.Done():
@@ -251,6 +257,7 @@ func (p *participant) write() {
 	for {
 		select {
 		case data := <-p.out:
+			p.queued.Add(-int64(len(data)))
 			if p.writeNow(data) != nil {
 				p.vanish()
 			}
