@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,7 +91,7 @@ const noTransformJS = `(() => {
 // callStatsJS sums the page's video counters: inbound-rtp of what it
 // receives, outbound-rtp of what it sends, and the encryption worker's.
 const callStatsJS = `(async () => {
-  const s = { decoded: 0, dropped: 0, freezes: 0, plis: 0, limited: {}, reasons: [] };
+  const s = { encoded: 0, decoded: 0, dropped: 0, freezes: 0, plis: 0, limited: {}, reasons: [] };
   for (const pc of window.__pcs) {
     (await pc.getStats()).forEach((r) => {
       if (r.kind !== 'video') return;
@@ -99,6 +100,7 @@ const callStatsJS = `(async () => {
         s.freezes += r.freezeCount ?? 0; s.plis += r.pliCount ?? 0;
       }
       if (r.type === 'outbound-rtp') {
+        s.encoded += r.framesEncoded ?? 0;
         s.reasons.push(r.qualityLimitationReason);
         for (const [k, v] of Object.entries(r.qualityLimitationDurations ?? {})) s.limited[k] = (s.limited[k] ?? 0) + v;
       }
@@ -111,12 +113,12 @@ const callStatsJS = `(async () => {
 // callStats is callStatsJS's answer, summed over a call's tabs, with the
 // CPU time of the call's browser.
 type callStats struct {
-	at                              time.Time
-	cpuSeconds                      float64
-	Decoded, Dropped, Freezes, PLIs float64
-	Limited                         map[string]float64 // seconds senders spent per qualityLimitationReason
-	Reasons                         []string           // each sender's qualityLimitationReason now
-	Worker                          struct {
+	at                                       time.Time
+	cpuSeconds, workerSeconds                float64
+	Encoded, Decoded, Dropped, Freezes, PLIs float64
+	Limited                                  map[string]float64 // seconds senders spent per qualityLimitationReason
+	Reasons                                  []string           // each sender's qualityLimitationReason now
+	Worker                                   struct {
 		Encrypt struct{ Frames, Micros float64 }
 		Decrypt struct{ Frames, Micros, Failed float64 }
 	}
@@ -125,10 +127,11 @@ type callStats struct {
 // sampleCall reads the counters of both tabs of a call in one browser.
 func sampleCall(b *testing.B, people ...*person) callStats {
 	total := callStats{at: time.Now(), Limited: map[string]float64{}}
-	total.cpuSeconds = cpuSeconds(b, chromedp.FromContext(people[0].ctx).Browser.Process().Pid)
+	total.cpuSeconds, total.workerSeconds = cpuSeconds(b, chromedp.FromContext(people[0].ctx).Browser.Process().Pid)
 	for _, p := range people {
 		var s callStats
 		require.NoError(b, json.Unmarshal([]byte(mustEvaluate[string](p.page, callStatsJS)), &s))
+		total.Encoded += s.Encoded
 		total.Decoded += s.Decoded
 		total.Dropped += s.Dropped
 		total.Freezes += s.Freezes
@@ -144,11 +147,11 @@ func sampleCall(b *testing.B, people ...*person) callStats {
 	return total
 }
 
-// callWindow is what a call did between two samples, per received video
-// stream (each of the two tabs receives one).
+// callWindow is what a call did between two samples, per video stream
+// (each of the two tabs sends one and receives the other's).
 type callWindow struct {
-	decodedFPS, dropped, freezes, plis, decryptFailures, cores float64
-	limitedPercent                                             map[string]float64 // share of the window the senders spent per qualityLimitationReason
+	encodedFPS, decodedFPS, dropped, freezes, plis, decryptFailures, cores, workerCores float64
+	limitedPercent                                                                      map[string]float64 // share of the window the senders spent per qualityLimitationReason
 }
 
 func between(before, after callStats) callWindow {
@@ -159,6 +162,7 @@ func between(before, after callStats) callWindow {
 		limited[k] = 100 * (v - before.Limited[k]) / streams / seconds
 	}
 	return callWindow{
+		encodedFPS:      (after.Encoded - before.Encoded) / streams / seconds,
 		decodedFPS:      (after.Decoded - before.Decoded) / streams / seconds,
 		dropped:         (after.Dropped - before.Dropped) / streams,
 		freezes:         (after.Freezes - before.Freezes) / streams,
@@ -166,6 +170,7 @@ func between(before, after callStats) callWindow {
 		limitedPercent:  limited,
 		decryptFailures: after.Worker.Decrypt.Failed - before.Worker.Decrypt.Failed,
 		cores:           (after.cpuSeconds - before.cpuSeconds) / seconds,
+		workerCores:     (after.workerSeconds - before.workerSeconds) / seconds,
 	}
 }
 
@@ -193,6 +198,8 @@ func BenchmarkEncryptedCallAgainstPlainCall(b *testing.B) {
 		require.Positive(b, plain.decodedFPS, "the plain call should decode video")
 		b.Logf("qualityLimitationReason at the end: encrypted %v, plain %v", encStats.Reasons, plainStats.Reasons)
 
+		b.ReportMetric(enc.encodedFPS, "fps-encoded-encrypted")
+		b.ReportMetric(plain.encodedFPS, "fps-encoded-plain")
 		b.ReportMetric(enc.decodedFPS, "fps-decoded-encrypted")
 		b.ReportMetric(plain.decodedFPS, "fps-decoded-plain")
 		b.ReportMetric(enc.decodedFPS/plain.decodedFPS, "fps-decoded-ratio")
@@ -210,6 +217,7 @@ func BenchmarkEncryptedCallAgainstPlainCall(b *testing.B) {
 		b.ReportMetric(enc.cores, "cores-encrypted")
 		b.ReportMetric(plain.cores, "cores-plain")
 		b.ReportMetric(enc.cores-plain.cores, "cores-encryption")
+		b.ReportMetric(enc.workerCores, "cores-worker")
 
 		raw := mustEvaluate[string](ada.page, `OT._encryptionStats().then((s) => JSON.stringify(s[0]))`)
 		var stats struct {
@@ -252,34 +260,55 @@ func rssMiB(b testing.TB, pid int) float64 {
 }
 
 // cpuSeconds reads the CPU time, user and system, of a process and all its
-// descendants (a browser's renderers, GPU and utility processes) from /proc.
-func cpuSeconds(b testing.TB, root int) float64 {
+// descendants (a browser's renderers, GPU and utility processes) from
+// /proc, and the part of it spent in dedicated workers' threads: in the
+// call page, only the encryption worker.
+func cpuSeconds(b testing.TB, root int) (total, workers float64) {
 	const ticksPerSecond = 100 // USER_HZ, what /proc counts in on Linux
-	children, ticks := map[int][]int{}, map[int]float64{}
+	children := map[int][]int{}
 	dirs, err := os.ReadDir("/proc")
 	require.NoError(b, err)
 	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
+		if pid, err := strconv.Atoi(d.Name()); err == nil {
+			if s, ok := readStat(fmt.Sprintf("/proc/%d/stat", pid)); ok {
+				children[s.ppid] = append(children[s.ppid], pid)
+			}
 		}
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue // it exited
-		}
-		// after "pid (comm) ": state, ppid, … utime and stime are the 12th and 13th
-		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		ppid, _ := strconv.Atoi(fields[1])
-		utime, _ := strconv.ParseFloat(fields[11], 64)
-		stime, _ := strconv.ParseFloat(fields[12], 64)
-		children[ppid] = append(children[ppid], pid)
-		ticks[pid] = utime + stime
 	}
-	total, todo := 0.0, []int{root}
-	for len(todo) > 0 {
+	for todo := []int{root}; len(todo) > 0; {
 		pid := todo[len(todo)-1]
 		todo = append(todo[:len(todo)-1], children[pid]...)
-		total += ticks[pid]
+		if s, ok := readStat(fmt.Sprintf("/proc/%d/stat", pid)); ok {
+			total += s.ticks
+		}
+		threads, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+		for _, t := range threads {
+			if s, ok := readStat(t); ok && strings.HasPrefix(s.comm, "DedicatedWorker") {
+				workers += s.ticks
+			}
+		}
 	}
-	return total / ticksPerSecond
+	return total / ticksPerSecond, workers / ticksPerSecond
+}
+
+// procStat is what cpuSeconds needs of a /proc stat file.
+type procStat struct {
+	comm  string
+	ppid  int
+	ticks float64 // user and system time
+}
+
+func readStat(path string) (procStat, bool) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return procStat{}, false // it exited
+	}
+	stat := string(raw)
+	open, end := strings.IndexByte(stat, '('), strings.LastIndexByte(stat, ')')
+	// after "pid (comm) ": state, ppid, … utime and stime are the 12th and 13th
+	fields := strings.Fields(stat[end+1:])
+	ppid, _ := strconv.Atoi(fields[1])
+	utime, _ := strconv.ParseFloat(fields[11], 64)
+	stime, _ := strconv.ParseFloat(fields[12], 64)
+	return procStat{comm: stat[open+1 : end], ppid: ppid, ticks: utime + stime}, true
 }
