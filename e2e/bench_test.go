@@ -174,6 +174,10 @@ func between(before, after callStats) callWindow {
 	}
 }
 
+// encryptedCallRuns counts the runs of BenchmarkEncryptedCallAgainstPlainCall
+// (make bench runs it -count times).
+var encryptedCallRuns int
+
 // BenchmarkEncryptedCallAgainstPlainCall runs two calls side by side, each
 // Ada and Grace in a browser of their own: one as it is, one with frame
 // transforms switched off (noTransformJS), so the only difference is
@@ -181,9 +185,22 @@ func between(before, after callStats) callWindow {
 func BenchmarkEncryptedCallAgainstPlainCall(b *testing.B) {
 	srv := startServer(b)
 	for i := 0; i < b.N; i++ {
-		ada, grace := twoInACall(b, srv, fmt.Sprintf("encrypted-%d", i), peerConnectionsJS)
-		plainAda, plainGrace := twoInACall(b, srv, fmt.Sprintf("plain-%d", i), peerConnectionsJS, noTransformJS)
-		time.Sleep(5 * time.Second) // past the start, while the senders' bandwidth estimates ramp up
+		// The calls take turns to start first: the first has the longer
+		// head start for its senders' bandwidth estimates to ramp up.
+		var ada, grace, plainAda, plainGrace *person
+		startEncrypted := func() { ada, grace = twoInACall(b, srv, fmt.Sprintf("encrypted-%d", i), peerConnectionsJS) }
+		startPlain := func() {
+			plainAda, plainGrace = twoInACall(b, srv, fmt.Sprintf("plain-%d", i), peerConnectionsJS, noTransformJS)
+		}
+		if encryptedCallRuns%2 == 0 {
+			startEncrypted()
+			startPlain()
+		} else {
+			startPlain()
+			startEncrypted()
+		}
+		encryptedCallRuns++
+		time.Sleep(5 * time.Second) // past the start of the second call
 
 		const window = 15 * time.Second
 		enc0, plain0 := sampleCall(b, ada, grace), sampleCall(b, plainAda, plainGrace)
