@@ -213,12 +213,14 @@ func BenchmarkEncryptedCallAgainstPlainCall(b *testing.B) {
 		encStats, plainStats := sampleCall(b, ada, grace), sampleCall(b, plainAda, plainGrace)
 		enc, plain := between(enc0, encStats), between(plain0, plainStats)
 
+		b.Logf("encrypted: %+v, qualityLimitationReason at the end %v", enc, encStats.Reasons)
+		b.Logf("plain: %+v, qualityLimitationReason at the end %v", plain, plainStats.Reasons)
 		// What makes the comparison fair: the encrypted call's frames went
 		// through the worker, the plain call's did not, and both decoded video.
+		require.Positive(b, enc.decodedFPS, "the encrypted call should decode video")
 		require.Positive(b, encStats.Worker.Decrypt.Frames-enc0.Worker.Decrypt.Frames, "the encrypted call should decrypt frames")
 		require.Zero(b, plainStats.Worker.Encrypt.Frames+plainStats.Worker.Decrypt.Frames, "the plain call's frames should not reach the worker")
 		require.Positive(b, plain.decodedFPS, "the plain call should decode video")
-		b.Logf("qualityLimitationReason at the end: encrypted %v, plain %v", encStats.Reasons, plainStats.Reasons)
 
 		b.ReportMetric(enc.encodedFPS, "fps-encoded-encrypted")
 		b.ReportMetric(plain.encodedFPS, "fps-encoded-plain")
