@@ -217,10 +217,11 @@ func BenchmarkEncryptedCallAgainstPlainCall(b *testing.B) {
 		b.Logf("plain: %+v, qualityLimitationReason at the end %v", plain, plainStats.Reasons)
 		// What makes the comparison fair: the encrypted call's frames went
 		// through the worker, the plain call's did not, and both decoded video.
-		require.Positive(b, enc.decodedFPS, "the encrypted call should decode video")
+		reads := func(p *person) string { return mustEvaluate[string](p.page, `__e2e.text()`) }
+		require.Positive(b, enc.decodedFPS, "the encrypted call should decode video; Ada reads %q, Grace %q; the server logged:\n%s", reads(ada), reads(grace), srv.Logs())
 		require.Positive(b, encStats.Worker.Decrypt.Frames-enc0.Worker.Decrypt.Frames, "the encrypted call should decrypt frames")
 		require.Zero(b, plainStats.Worker.Encrypt.Frames+plainStats.Worker.Decrypt.Frames, "the plain call's frames should not reach the worker")
-		require.Positive(b, plain.decodedFPS, "the plain call should decode video")
+		require.Positive(b, plain.decodedFPS, "the plain call should decode video; Ada reads %q, Grace %q; the server logged:\n%s", reads(plainAda), reads(plainGrace), srv.Logs())
 
 		b.ReportMetric(enc.encodedFPS, "fps-encoded-encrypted")
 		b.ReportMetric(plain.encodedFPS, "fps-encoded-plain")
