@@ -47,10 +47,16 @@ func (p *person) framesOf(other string) int {
 	return mustEvaluate[int](p.page, `__e2e.framesOf(`+jsString(other)+`)`)
 }
 
-// twoInACall brings Ada and Grace into a call with the same secret, video flowing both ways.
-func twoInACall(b testing.TB, srv *server, room string) (*person, *person) {
+// twoInACall brings Ada and Grace into a call with the same secret, video
+// flowing both ways, in a browser of their own. Each script runs in both
+// tabs before the page's own.
+func twoInACall(b testing.TB, srv *server, room string, scripts ...string) (*person, *person) {
 	br := newBrowser(b)
 	ada, grace := newPerson(b, br, "Ada"), newPerson(b, br, "Grace")
+	for _, src := range scripts {
+		ada.addScriptBeforeLoad(src)
+		grace.addScriptBeforeLoad(src)
+	}
 	ada.join(srv.URL, room, "correct horse battery")
 	grace.join(srv.URL, room, "correct horse battery")
 	ada.seesVideoOf("Grace", mediaTimeout)
