@@ -94,9 +94,9 @@ func runCapacity(b *testing.B, rooms int, window time.Duration) {
 		c.received.Store(0)
 		c.sent.Store(0)
 	}
-	serverCPU, selfCPU := cpuSeconds(b, srv.cmd.Process.Pid), cpuSeconds(b, os.Getpid())
+	serverCPU, selfCPU := processCPU(b, srv.cmd.Process.Pid), processCPU(b, os.Getpid())
 	time.Sleep(window)
-	serverCPU, selfCPU = cpuSeconds(b, srv.cmd.Process.Pid)-serverCPU, cpuSeconds(b, os.Getpid())-selfCPU
+	serverCPU, selfCPU = processCPU(b, srv.cmd.Process.Pid)-serverCPU, processCPU(b, os.Getpid())-selfCPU
 	var sent, received, bytes int64
 	for _, c := range people {
 		sent += c.sent.Load()
@@ -139,14 +139,11 @@ func pin(b *testing.B, core int) {
 	b.Cleanup(func() { runtime.GOMAXPROCS(0) })
 }
 
-// cpuSeconds is a process's user and system CPU time so far, from /proc.
-func cpuSeconds(b *testing.B, pid int) float64 {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	require.NoError(b, err)
-	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
-	utime, _ := strconv.ParseFloat(fields[11], 64)
-	stime, _ := strconv.ParseFloat(fields[12], 64)
-	return (utime + stime) / 100 // clock ticks: 100 a second on Linux
+// processCPU is one process's user and system CPU time so far, in seconds.
+func processCPU(b *testing.B, pid int) float64 {
+	s, ok := readStat(fmt.Sprintf("/proc/%d/stat", pid))
+	require.True(b, ok, "process %d is gone", pid)
+	return s.ticks / 100 // USER_HZ
 }
 
 // loadClient is one synthetic participant.
