@@ -35,3 +35,5 @@ func (s *Session) Subscribe(Stream, string, SubscriberEvents) (*Subscriber, erro
 func (p *Publisher) PublishAudio(bool) {}
 func (p *Publisher) PublishVideo(bool) {}
 func (p *Publisher) Destroy()          {}
+
+func PostJSON(url string, body []byte) (int, []byte, error) { return 0, nil, ErrNotInBrowser }
