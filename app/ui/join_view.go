@@ -10,11 +10,17 @@ import (
 
 func (p *Page) renderJoin() app.UI {
 	problems := p.fieldProblems()
-	joining := p.model.Screen == ScreenJoining
+	label := "Join call"
+	switch {
+	case p.model.Screen == ScreenJoining:
+		label = "Joining…"
+	case p.joinPending:
+		label = "Starting…"
+	}
 	return app.Main().Class("join").Body(
 		app.Section().Class("join-card").Body(
 			app.Header().Class("brand").Body(
-				app.Img().Class("brand-logo").Src("/web/icons/icon.svg").Alt(""),
+				app.Img().Class("brand-logo").Src("/web/icons/icon.svg").Alt("e2eecall logo"),
 				app.H1().Text("e2eecall"),
 			),
 			app.P().Class("tagline").Text("Video calls that only the people in them can see and hear."),
@@ -25,7 +31,10 @@ func (p *Page) renderJoin() app.UI {
 				p.renderSecretField(problems["secret"]),
 				app.Button().Type("submit").Class("button primary join-button").
 					Disabled(!p.canJoin()).
-					Text(map[bool]string{true: "Joining…", false: "Join call"}[joining]),
+					Text(label),
+				app.If(p.joinPending, func() app.UI {
+					return app.P().Class("hint starting").Role("status").Text("The app is starting: you will join as soon as it runs.")
+				}),
 			),
 			p.renderBanners(),
 		),
@@ -84,7 +93,7 @@ func (p *Page) renderSecretField(problem string) app.UI {
 		),
 		app.P().ID("secret-error").Class("field-error").Text(map[bool]string{true: problem, false: ""}[show]),
 		app.P().ID("secret-hint").Class("hint").Body(
-			app.Img().Class("lock-icon").Src("/web/icons/lock.svg").Alt(""),
+			app.Img().Class("lock-icon").Src("/web/icons/lock.svg").Alt("Lock"),
 			app.Text(" Everyone in the call types the same secret (8 to 256 characters). It never leaves this device: not even our server sees it."),
 		),
 	)

@@ -29,6 +29,7 @@ type Page struct {
 	firefox     bool
 	newSecret   string
 	inviteState string
+	joinPending bool // Join call was pressed before the app ran: join once the support check is done
 }
 
 // joinForm is what the person typed on the join screen.
@@ -38,12 +39,51 @@ type joinForm struct {
 	touched            map[string]bool
 }
 
-// OnMount runs in the browser: it reads the invite link and checks that the
-// browser can encrypt.
+// OnPreRender runs on the server: the page shows the invite link's room, or
+// a new room name, before the app runs.
+func (p *Page) OnPreRender(ctx app.Context) {
+	p.form.room = ctx.Page().URL().Query().Get("room")
+	if p.form.room == "" {
+		p.form.room = newRoomName()
+	}
+}
+
+// OnInit runs before the first render. In the browser, the prerendered form
+// is still on the page then: the app takes over what was typed into it.
+func (p *Page) OnInit() {
+	p.form.touched = map[string]bool{}
+	if app.IsClient {
+		p.adopt(app.Window().Get("document"))
+	}
+}
+
+// adopt reads the prerendered join form (kept alive by static/boot/form.js)
+// before go-app replaces it: the fields, whether the secret shows, and
+// whether Join call was pressed. A field that differs from what the server
+// rendered was typed into, so its problems show.
+func (p *Page) adopt(doc app.Value) {
+	for id, dst := range map[string]*string{"name": &p.form.name, "room": &p.form.room, "secret": &p.form.secret} {
+		el := doc.Call("getElementById", id)
+		if !el.Truthy() {
+			continue
+		}
+		*dst = el.Get("value").String()
+		p.form.touched[id] = *dst != el.Get("defaultValue").String()
+		if id == "secret" {
+			p.form.showSecret = el.Get("type").String() == "text"
+		}
+	}
+	form := doc.Call("querySelector", "form.join-form")
+	p.joinPending = form.Truthy() && form.Get("dataset").Get("joinRequested").String() == "true"
+}
+
+// OnMount runs in the browser: it checks that the browser can encrypt, and
+// joins if Join call was pressed before the app ran.
 func (p *Page) OnMount(ctx app.Context) {
 	p.ctx = ctx
-	p.form.touched = map[string]bool{}
-	p.form.room = app.Window().URL().Query().Get("room")
+	if p.form.room == "" {
+		p.form.room = app.Window().URL().Query().Get("room")
+	}
 	if p.form.room == "" {
 		p.form.room = newRoomName()
 	}
@@ -54,8 +94,19 @@ func (p *Page) OnMount(ctx app.Context) {
 		ctx.Dispatch(func(ctx app.Context) {
 			p.checked = true
 			p.supported = supported && err == nil
+			if p.joinPending {
+				p.joinPending = false
+				p.submit()
+			}
+			ctx.Defer(func(app.Context) { markReady() })
 		})
 	})
+}
+
+// markReady sets data-app="ready" on <html> once the app has replaced the
+// prerendered page and Join call works: the signal tests wait for.
+func markReady() {
+	app.Window().Get("document").Get("documentElement").Call("setAttribute", "data-app", "ready")
 }
 
 // Render shows the join screen or the call.
@@ -107,6 +158,11 @@ func (p *Page) onToggleSecret(ctx app.Context, e app.Event) {
 
 func (p *Page) onSubmit(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	p.submit()
+}
+
+// submit shows every field's problem, and joins if there are none.
+func (p *Page) submit() {
 	for _, f := range []string{"name", "room", "secret"} {
 		p.form.touched[f] = true
 	}

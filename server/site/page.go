@@ -1,7 +1,12 @@
 package site
 
 import (
+	"bytes"
+	_ "embed"
 	"net/http"
+	"path"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -34,10 +39,14 @@ func newPage(backend, version string) http.Handler {
 		ThemeColor:              "#0f172a",
 		LoadingLabel:            "Loading {progress}%",
 		Styles:                  []string{"/web/css/app.css", "/web/boot/boot.css"},
-		Scripts:                 []string{"/web/boot/boot.js defer"},
+		Scripts:                 []string{"/web/boot/boot.js defer", "/web/boot/form.js defer"},
 		Resources:               sameOrigin{},
 		Version:                 version,
 		WasmContentLengthHeader: "X-Wasm-Content-Length",
+		ServiceWorkerTemplate:   serviceWorker,
+		// The wasm downloads with the page, not after the deferred scripts:
+		// app.js's fetch of it takes this preloaded response.
+		RawHeaders: []string{`<link rel="preload" href="/web/app.wasm" as="fetch" crossorigin="anonymous">`},
 	}
 	switch backend {
 	case e2eecall.BackendVonage:
@@ -46,10 +55,57 @@ func newPage(backend, version string) http.Handler {
 		// Our library is a set of ES modules; go-app's Scripts cannot mark a
 		// script as a module, and an external module script is as safe under
 		// the CSP as any other script from 'self'.
-		h.RawHeaders = []string{`<script type="module" src="/web/ot/ot.js"></script>`}
+		h.RawHeaders = append(h.RawHeaders, `<script type="module" src="/web/ot/ot.js"></script>`)
 	}
-	return h
+	return freshPage(h)
 }
+
+// serviceWorker replaces go-app's, which downloads app.wasm a second time
+// while the page downloads it on a first visit, and caches the page itself,
+// so that a cached page would show an old room. This one caches the files
+// the page loads as the page loads them, and never the page.
+//
+//go:embed app-worker.js
+var serviceWorker string
+
+// freshPage renders the page on every request, and fills in og:url and
+// og:image. go-app answers If-None-Match with 304 for any path, the page
+// included, so a browser would show the page of its last visit (and its
+// room); and it writes og:url and og:image as "https://" plus a fixed
+// domain, which the site does not have: it answers on whatever host it is
+// reached at.
+func freshPage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if path.Ext(r.URL.Path) != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		r.Header.Del("If-None-Match")
+		buf := &bufferedResponse{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(buf, r)
+		body := buf.body.Bytes()
+		if buf.status == http.StatusOK && strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+			w.Header().Del("ETag")
+			o := origin(r)
+			body = bytes.Replace(body, []byte(`property="og:url" content="https://"`), []byte(`property="og:url" content="`+o+r.URL.Path+`"`), 1)
+			body = bytes.Replace(body, []byte(`property="og:image" content="https://"`), []byte(`property="og:image" content="`+o+`/web/icons/icon-512.png"`), 1)
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		}
+		w.WriteHeader(buf.status)
+		_, _ = w.Write(body) // the browser went away
+	})
+}
+
+// bufferedResponse keeps a response's status and body; its headers go
+// straight to the real response.
+type bufferedResponse struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 // sameOrigin resolves /web/… paths to themselves: the site serves them from
 // the binary (routes.go), so go-app must not serve them from the disk.
