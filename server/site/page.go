@@ -3,8 +3,10 @@ package site
 import (
 	"bytes"
 	_ "embed"
+	"html"
 	"net/http"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -86,14 +88,20 @@ func freshPage(next http.Handler) http.Handler {
 		body := buf.body.Bytes()
 		if buf.status == http.StatusOK && strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
 			w.Header().Del("ETag")
-			o := origin(r)
-			body = bytes.Replace(body, []byte(`property="og:url" content="https://"`), []byte(`property="og:url" content="`+o+r.URL.Path+`"`), 1)
-			body = bytes.Replace(body, []byte(`property="og:image" content="https://"`), []byte(`property="og:image" content="`+o+`/web/icons/icon-512.png"`), 1)
+			body = setMeta(body, "og:url", origin(r)+r.URL.Path)
+			body = setMeta(body, "og:image", origin(r)+"/web/icons/icon-512.png")
 			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		}
 		w.WriteHeader(buf.status)
 		_, _ = w.Write(body) // the browser went away
 	})
+}
+
+// setMeta replaces the <meta property=…> tag in a page (go-app writes its
+// attributes in any order).
+func setMeta(page []byte, property, content string) []byte {
+	tag := regexp.MustCompile(`<meta [^>]*property="` + regexp.QuoteMeta(property) + `"[^>]*>`)
+	return tag.ReplaceAllLiteral(page, []byte(`<meta property="`+property+`" content="`+html.EscapeString(content)+`">`))
 }
 
 // bufferedResponse keeps a response's status and body; its headers go
