@@ -21,6 +21,11 @@ import (
 //go:embed testdata/helpers.js
 var helpersJS string
 
+// appReady is the page's readiness signal (README, Tests): the app runs,
+// has replaced the prerendered page's elements with its own, and Join call
+// works once the form is valid.
+const appReady = `document.documentElement.dataset.app === 'ready'`
+
 // chromiumPath finds Debian's real chromium binary (the one on PATH is a
 // shell wrapper).
 func chromiumPath(t testing.TB) string {

@@ -14,10 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// appReady is the page's readiness signal (README, Tests): the app runs,
-// has replaced the prerendered page, and Join call works.
-const appReady = `document.documentElement.dataset.app === 'ready'`
-
 // throttle emulates a slow link for the tab's requests whose URL matches
 // pattern (a URLPattern; "" for every request); bytesPerSecond -1 lifts
 // the limit. Chromium applies new conditions to downloads in flight.
