@@ -23,6 +23,7 @@ var rows = []struct{ unit, what string }{
 	{"ms-typing-accepted", "first load: first key typed into the form (ms)"},
 	{"ms-wasm-request", "first load: app.wasm requested (ms)"},
 	{"ms-wasm-downloaded", "first load: app.wasm downloaded (ms)"},
+	{"kB-wasm-transferred", "first load: app.wasm bytes over the link (kB, as the browser took it)"},
 	{"ms-wasm-compiled", "first load: app.wasm compiled and instantiated (ms)"},
 	{"ms-app-rendered", "first load: Go started, go-app's first render (ms)"},
 	{"ms-join-working-first", "first load: Join working, first visit (ms)"},
