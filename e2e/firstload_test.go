@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -189,4 +190,43 @@ func TestTheFirstHTMLHasTheInviteRoomAndCompleteMetadata(t *testing.T) {
 	_, first := srv.get(t, "/")
 	_, second := srv.get(t, "/")
 	assert.NotEqual(t, roomOf(string(first)), roomOf(string(second)), "each visit gets its own room")
+}
+
+// When the wasm comes from a cache before form.js arrives, the form is the
+// app's own by the time form.js runs: form.js must leave it alone.
+func TestABootScriptArrivingAfterTheAppLeavesTheFormAlone(t *testing.T) {
+	srv := startServer(t)
+	p := newBrowser(t).newPage(t)
+	paused := chromedp.Events(p.ctx, fetch.RequestPaused)
+	_, err := chromedp.Call(p.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/web/boot/form.js"}}})
+	require.NoError(t, err)
+	held := make(chan fetch.RequestID, 1)
+	go func() {
+		for ev, err := range paused {
+			if err == nil {
+				held <- ev.RequestID
+			}
+			return
+		}
+	}()
+	p.startOpening(srv.URL + "/?room=late-boot")
+	var id fetch.RequestID
+	select {
+	case id = <-held:
+	case <-time.After(20 * time.Second):
+		t.Fatal("form.js was never requested")
+	}
+	p.waitFor(`!document.getElementById('app-wasm-loader')`, 60*time.Second, "the app runs while form.js is held back")
+	_, err = chromedp.Call(p.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+	require.NoError(t, err)
+	// Ready needs OpenTok (ot.js), a module script after form.js: scripts
+	// after the parse run in document order, so form.js has run by then.
+	p.waitFor(appReady, 30*time.Second)
+	assert.True(t, mustEvaluate[bool](p, `__e2e.button('Join call').disabled`), "Join call stays off while the form is empty: form.js did not enable the app's button")
+
+	p.fill("Your name", "Ada")
+	p.fill("Encryption secret", "correct horse battery")
+	p.click("Join call")
+	p.waitForText("End-to-end encrypted", 20*time.Second)
+	assert.False(t, mustEvaluate[bool](p, `__e2e.sees('The app is starting')`), "form.js did not take the app's Join call")
 }

@@ -10,7 +10,9 @@
 (() => {
   const root = document.body.firstElementChild; // the prerendered app, which go-app replaces
   const form = root && root.querySelector('form.join-form');
-  if (!form) {
+  // go-app removes its loader as soon as the app runs: then the form is the
+  // app's own (the wasm came from a cache before this script did).
+  if (!form || !document.getElementById('app-wasm-loader')) {
     return;
   }
   const join = form.querySelector('button[type=submit]');

@@ -112,7 +112,7 @@ func pkgOf(name string) string {
 
 // group folds packages into the families worth cutting.
 func group(pkg string) string {
-	for _, prefix := range []string{"crypto_", "net_http", "net", "vendor_", "encoding_", "compress_", "regexp", "runtime", "internal_", "reflect", "github.com_maxence-charriere_go-app", "github.com_hack-pad_safejs", "github.com_google_uuid", "e2eecall"} {
+	for _, prefix := range []string{"crypto_", "net_http", "net", "vendor_", "encoding_", "compress_", "regexp", "runtime", "internal_", "reflect", "github.com_maxence_charriere_go_app", "github.com_hack_pad_safejs", "github.com_google_uuid", "e2eecall"} {
 		if strings.HasPrefix(pkg, prefix) || pkg == strings.TrimSuffix(prefix, "/") {
 			return strings.TrimSuffix(prefix, "_") + "…"
 		}
