@@ -68,6 +68,7 @@ func TestWhatIsTypedBeforeTheAppRunsIsKept(t *testing.T) {
 	}{
 		{name: "valid, secret shown", typedName: "Ada", room: "my-room", secret: "correct horse battery", show: true, joinUsable: true},
 		{name: "secret too short, hidden", typedName: "Ada", room: "other-room", secret: "short", errors: []string{"Use at least 8 characters (this one has 5)."}},
+		{name: "room cleared", typedName: "Ada", room: "", secret: "correct horse battery", errors: []string{"Enter a room name, or keep the one suggested."}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := beforeTheApp(t, srv, srv.URL+"/?room=invited")

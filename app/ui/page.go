@@ -62,6 +62,10 @@ func (p *Page) OnInit() {
 // whether Join call was pressed. A field that differs from what the server
 // rendered was typed into, so its problems show.
 func (p *Page) adopt(doc app.Value) {
+	p.form.room = app.Window().URL().Query().Get("room") // in case the page was not prerendered
+	if p.form.room == "" {
+		p.form.room = newRoomName()
+	}
 	for id, dst := range map[string]*string{"name": &p.form.name, "room": &p.form.room, "secret": &p.form.secret} {
 		el := doc.Call("getElementById", id)
 		if !el.Truthy() {
@@ -81,12 +85,6 @@ func (p *Page) adopt(doc app.Value) {
 // joins if Join call was pressed before the app ran.
 func (p *Page) OnMount(ctx app.Context) {
 	p.ctx = ctx
-	if p.form.room == "" {
-		p.form.room = app.Window().URL().Query().Get("room")
-	}
-	if p.form.room == "" {
-		p.form.room = newRoomName()
-	}
 	ua := app.Window().Get("navigator").Get("userAgent").String()
 	p.firefox = strings.Contains(strings.ToLower(ua), "firefox")
 	ctx.Async(func() {
