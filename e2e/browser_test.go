@@ -21,6 +21,11 @@ import (
 //go:embed testdata/helpers.js
 var helpersJS string
 
+// appReady is the page's readiness signal (README, Tests): the app runs,
+// has replaced the prerendered page's elements with its own, and Join call
+// works once the form is valid.
+const appReady = `document.documentElement.dataset.app === 'ready'`
+
 // chromiumPath finds Debian's real chromium binary (the one on PATH is a
 // shell wrapper).
 func chromiumPath(t testing.TB) string {
@@ -145,17 +150,19 @@ func (p *page) waitForText(s string, timeout time.Duration) {
 }
 
 // fill replaces what the field labelled label holds with text, as a person
-// does: select all, then type (or delete).
+// does: select all, then type (or delete) into the focused field. The keys
+// go to whatever has the focus, not to a DevTools node id, which goes stale
+// when Chromium or chromedp renumbers the DOM (on the load event, say).
 func (p *page) fill(label, text string) {
 	p.t.Helper()
 	field := "__e2e.field(" + jsString(label) + ")"
-	sel := chromedp.JSPath(field)
 	if text == "" {
 		text = kb.Backspace
 	}
-	_, err := evaluate[bool](p, "(() => { const f = "+field+"; f.focus(); f.select(); return true; })()")
+	focused, err := evaluate[bool](p, "(() => { const f = "+field+"; f.focus(); f.select(); return document.activeElement === f; })()")
 	require.NoError(p.t, err, "select %q", label)
-	require.NoError(p.t, chromedp.Do(p.ctx, chromedp.SendKeys(sel, text)), "fill %q", label)
+	require.True(p.t, focused, "the field %q has the focus", label)
+	require.NoError(p.t, chromedp.Do(p.ctx, chromedp.KeyEvent(text)), "fill %q", label)
 }
 
 // click clicks the button named name once it is usable, as a person would.

@@ -24,7 +24,7 @@ func newPerson(t testing.TB, b *browser, name string) *person {
 func (p *person) join(srvURL, room, secret string) {
 	p.t.Helper()
 	p.open(srvURL + "/?room=" + url.QueryEscape(room))
-	p.waitFor(`!document.getElementById('app-wasm-loader')`, 30*time.Second, "the app should start")
+	p.waitFor(appReady, 30*time.Second, "the app should start")
 	p.fill("Your name", p.name)
 	p.fill("Encryption secret", secret)
 	p.waitFor(`!__e2e.button('Join call').disabled`, 10*time.Second)

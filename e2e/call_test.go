@@ -53,7 +53,7 @@ func TestSecretsOfTheWrongLengthAreRefusedAtTheField(t *testing.T) {
 	srv := startServer(t)
 	p := newBrowser(t).newPage(t)
 	p.open(srv.URL)
-	p.waitFor(`!document.getElementById('app-wasm-loader')`, joinTimeout)
+	p.waitFor(appReady, joinTimeout)
 	p.fill("Your name", "Ada")
 
 	tests := []struct {
@@ -86,7 +86,7 @@ func TestABrowserWithoutEncodedTransformsIsToldItCannotJoin(t *testing.T) {
 	p := newBrowser(t).newPage(t)
 	p.addScriptBeforeLoad(`delete window.RTCRtpScriptTransform; delete RTCRtpSender.prototype.createEncodedStreams; delete RTCRtpReceiver.prototype.createEncodedStreams;`)
 	p.open(srv.URL)
-	p.waitFor(`!document.getElementById('app-wasm-loader')`, joinTimeout)
+	p.waitFor(appReady, joinTimeout)
 	p.waitForText("end-to-end encrypted video", 10*time.Second)
 	p.fill("Your name", "Ada")
 	p.fill("Encryption secret", "correct horse battery")
@@ -129,7 +129,7 @@ func TestScreenshots(t *testing.T) {
 			ada, grace := newPerson(t, b, "Ada"), newPerson(t, b, "Grace")
 			ada.setViewport(size.width, size.height)
 			ada.open(srv.URL + "/?room=screenshots-" + size.name)
-			ada.waitFor(`!document.getElementById('app-wasm-loader')`, joinTimeout)
+			ada.waitFor(appReady, joinTimeout)
 			ada.screenshot("join-" + size.name)
 
 			ada.join(srv.URL, "screenshots-"+size.name, "correct horse battery")

@@ -29,7 +29,7 @@ type otErr struct {
 func libraryPage(t *testing.T, srv *server, b *browser) *page {
 	p := b.newPage(t)
 	p.open(srv.URL + "/?room=library")
-	p.waitFor(`window.OT && !document.getElementById('app-wasm-loader')`, joinTimeout)
+	p.waitFor(`window.OT && `+appReady, joinTimeout)
 	return p
 }
 

@@ -24,7 +24,7 @@ const strictPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; 
 // the Join button becomes usable once the form is valid.
 func appRuns(t *testing.T, p *page) {
 	t.Helper()
-	p.waitFor(`!document.getElementById('app-wasm-loader')`, 30*time.Second, "go-app's loader should go away once the wasm runs")
+	p.waitFor(appReady, 30*time.Second, "the app should run: data-app=ready on <html>")
 	p.fill("Your name", "Ada")
 	p.fill("Encryption secret", "correct horse battery")
 	p.waitFor(`__e2e.button('Join call') && !__e2e.button('Join call').disabled`, 10*time.Second, "Join call should become usable")

@@ -46,7 +46,7 @@ func TestVonageBackendLoadsTheRealOpenTokUnderOurCSP(t *testing.T) {
 	srv, _ := startVonageServer(t)
 	p := newBrowser(t).newPage(t)
 	p.open(srv.URL)
-	p.waitFor(`!document.getElementById('app-wasm-loader')`, joinTimeout, "the app starts")
+	p.waitFor(appReady, joinTimeout, "the app starts")
 	p.waitFor(`window.OT && OT.version && !String(OT.version).startsWith('e2eecall')`, 10*time.Second, "the page loads OpenTok.js itself, not our library")
 	assert.True(t, mustEvaluate[bool](p, `OT.hasEndToEndEncryptionSupport()`))
 	assert.False(t, mustEvaluate[bool](p, `!!document.querySelector('script[src="/web/ot/ot.js"]')`), "our library is not loaded with Vonage")
@@ -74,7 +74,7 @@ func TestVonageInvalidSecretFromOpenTokIsShownClearly(t *testing.T) {
 		} });
 	})();`)
 	p.open(srv.URL + "/?room=vonage")
-	p.waitFor(`!document.getElementById('app-wasm-loader')`, joinTimeout)
+	p.waitFor(appReady, joinTimeout)
 	p.fill("Your name", "Ada")
 	p.fill("Encryption secret", "a long enough secret")
 	p.click("Join call")

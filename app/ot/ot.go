@@ -1,7 +1,7 @@
 // Package ot is OpenTok.js as Go types: Session, Publisher, Subscriber, their
-// events and OpenTok's errors. It is the only package of the app that
-// touches JavaScript (through safejs), and it works the same over the real
-// OpenTok.js and over our compatible library.
+// events and OpenTok's errors, and PostJSON, the browser's fetch. It is the
+// only package of the app that touches JavaScript (through safejs), and it
+// works the same over the real OpenTok.js and over our compatible library.
 //
 // Calls that wait for OpenTok (Connect, Publish, SetEncryptionSecret, …)
 // block: call them from a goroutine (go-app's ctx.Async), never from inside

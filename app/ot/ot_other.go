@@ -34,3 +34,5 @@ func (p *Publisher) PublishAudio(bool) {}
 func (p *Publisher) PublishVideo(bool) {}
 func (p *Publisher) Destroy()          {}
 func (sub *Subscriber) Release()       {}
+
+func PostJSON(url string, body []byte) (int, []byte, error) { return 0, nil, ErrNotInBrowser }

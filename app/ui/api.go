@@ -1,12 +1,12 @@
 package ui
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 
 	"e2eecall"
+	"e2eecall/app/ot"
 )
 
 // requestSession asks our server for what OpenTok needs to join room. Only
@@ -16,20 +16,19 @@ func requestSession(origin, room, name string) (e2eecall.Session, error) {
 	if err != nil {
 		return e2eecall.Session{}, err
 	}
-	res, err := http.Post(origin+"/api/session", "application/json", bytes.NewReader(body))
+	status, answer, err := ot.PostJSON(origin+"/api/session", body)
 	if err != nil {
 		return e2eecall.Session{}, fmt.Errorf("the server could not be reached (%v)", err)
 	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
+	if status != http.StatusOK {
 		var e e2eecall.ErrorBody
-		if json.NewDecoder(res.Body).Decode(&e) != nil || e.Error == "" {
-			return e2eecall.Session{}, fmt.Errorf("the server answered %s", res.Status)
+		if json.Unmarshal(answer, &e) != nil || e.Error == "" {
+			return e2eecall.Session{}, fmt.Errorf("the server answered %d %s", status, http.StatusText(status))
 		}
 		return e2eecall.Session{}, fmt.Errorf("%s", e.Error)
 	}
 	var s e2eecall.Session
-	if err := json.NewDecoder(res.Body).Decode(&s); err != nil {
+	if err := json.Unmarshal(answer, &s); err != nil {
 		return e2eecall.Session{}, fmt.Errorf("the server's answer could not be read: %v", err)
 	}
 	return s, nil

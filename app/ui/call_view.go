@@ -18,7 +18,7 @@ func (p *Page) renderCall() app.UI {
 	return app.Main().Class("call").Body(
 		app.Header().Class("call-bar").Body(
 			app.Div().Class("e2ee-badge").Role("status").Body(
-				app.Img().Class("lock-icon").Src("/web/icons/lock.svg").Alt(""),
+				app.Img().Class("lock-icon").Src("/web/icons/lock.svg").Alt("Lock"),
 				app.Text("End-to-end encrypted"),
 			),
 			app.Div().Class("room-name").Body(app.Span().Class("muted").Text("Room "), app.Strong().Text(p.model.Room)),

@@ -25,6 +25,14 @@ func (f *Form) Type(field, value string) {
 	f.touch(field)
 }
 
+// Adopt takes a field's value from the page as the app starts: what was
+// typed before it ran counts as typed, so its problem shows.
+func (f *Form) Adopt(field, value string, typed bool) {
+	was := f.touched[field]
+	f.Type(field, value)
+	f.touched[field] = was || typed
+}
+
 // ToggleShowSecret shows or hides the secret as it is typed.
 func (f *Form) ToggleShowSecret() { f.ShowSecret = !f.ShowSecret }
 

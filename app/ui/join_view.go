@@ -10,11 +10,10 @@ import (
 
 func (p *Page) renderJoin() app.UI {
 	form := &p.model.Form
-	joining := p.model.Screen == ScreenJoining
 	return app.Main().Class("join").Body(
 		app.Section().Class("join-card").Body(
 			app.Header().Class("brand").Body(
-				app.Img().Class("brand-logo").Src("/web/icons/icon.svg").Alt(""),
+				app.Img().Class("brand-logo").Src("/web/icons/icon.svg").Alt("e2eecall logo"),
 				app.H1().Text("e2eecall"),
 			),
 			app.P().Class("tagline").Text("Video calls that only the people in them can see and hear."),
@@ -25,7 +24,10 @@ func (p *Page) renderJoin() app.UI {
 				p.renderSecretField(),
 				app.Button().Type("submit").Class("button primary join-button").
 					Disabled(!p.model.CanJoin()).
-					Text(pick(joining, "Joining…", "Join call")),
+					Text(p.model.JoinLabel()),
+				app.If(p.model.JoinPending, func() app.UI {
+					return app.P().Class("hint starting").Role("status").Text("The app is starting: you will join as soon as it runs.")
+				}),
 			),
 			p.renderBanners(),
 		),
@@ -83,7 +85,7 @@ func (p *Page) renderSecretField() app.UI {
 		),
 		app.P().ID("secret-error").Class("field-error").Text(problem),
 		app.P().ID("secret-hint").Class("hint").Body(
-			app.Img().Class("lock-icon").Src("/web/icons/lock.svg").Alt(""),
+			app.Img().Class("lock-icon").Src("/web/icons/lock.svg").Alt("Lock"),
 			app.Text(" Everyone in the call types the same secret ("+secretRange+"). It never leaves this device: not even our server sees it."),
 		),
 	)

@@ -88,11 +88,14 @@ type Model struct {
 	NewSecret    string // typed into the Change secret field
 	SecretNotice string // the result of the last secret change
 	Invite       string // what Copy invite link did
+	JoinPending  bool   // Join call was pressed before the app ran: join once the support check is done
 	nextBanner   int
 }
 
-// SupportChecked records OT.hasEndToEndEncryptionSupport().
-func (m *Model) SupportChecked(supported, firefox bool) {
+// SupportChecked records OT.hasEndToEndEncryptionSupport(), and says
+// whether to submit now: Join call was pressed before the app ran.
+func (m *Model) SupportChecked(supported, firefox bool) (submit bool) {
+	submit, m.JoinPending = m.JoinPending, false
 	switch {
 	case supported:
 		m.Support = Supported
@@ -101,6 +104,18 @@ func (m *Model) SupportChecked(supported, firefox bool) {
 	default:
 		m.Support = NotSupported
 	}
+	return submit
+}
+
+// JoinLabel is what the Join call button says.
+func (m *Model) JoinLabel() string {
+	switch {
+	case m.Screen == ScreenJoining:
+		return "Joining…"
+	case m.JoinPending:
+		return "Starting…"
+	}
+	return "Join call"
 }
 
 // CanJoin says whether Join call is usable.

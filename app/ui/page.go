@@ -22,20 +22,69 @@ type Page struct {
 	call  *call // the call in progress, or the last one (its Session is kept for joining again)
 }
 
-// OnMount runs in the browser: it reads the invite link and checks that the
-// browser can encrypt.
-func (p *Page) OnMount(ctx app.Context) {
-	p.ctx = ctx
-	p.model.Form.Room = app.Window().URL().Query().Get("room")
+// OnPreRender runs on the server: the page shows the invite link's room, or
+// a new room name, before the app runs.
+func (p *Page) OnPreRender(ctx app.Context) {
+	p.model.Form.Room = ctx.Page().URL().Query().Get("room")
 	if p.model.Form.Room == "" {
 		p.model.Form.Room = newRoomName()
 	}
+}
+
+// OnInit runs before the first render. In the browser, the prerendered form
+// is still on the page then: the app takes over what was typed into it.
+func (p *Page) OnInit() {
+	if app.IsClient {
+		p.adopt(app.Window().Get("document"))
+	}
+}
+
+// adopt reads the prerendered join form (kept alive by static/boot/form.js)
+// before go-app replaces it: the fields, whether the secret shows, and
+// whether Join call was pressed. A field that differs from what the server
+// rendered was typed into, so its problems show.
+func (p *Page) adopt(doc app.Value) {
+	form := &p.model.Form
+	form.Room = app.Window().URL().Query().Get("room") // in case the page was not prerendered
+	if form.Room == "" {
+		form.Room = newRoomName()
+	}
+	for _, id := range []string{"name", "room", "secret"} {
+		el := doc.Call("getElementById", id)
+		if !el.Truthy() {
+			continue
+		}
+		value := el.Get("value").String()
+		form.Adopt(id, value, value != el.Get("defaultValue").String())
+		if id == "secret" {
+			form.ShowSecret = el.Get("type").String() == "text"
+		}
+	}
+	el := doc.Call("querySelector", "form.join-form")
+	p.model.JoinPending = el.Truthy() && el.Get("dataset").Get("joinRequested").String() == "true"
+}
+
+// OnMount runs in the browser: it checks that the browser can encrypt, and
+// joins if Join call was pressed before the app ran.
+func (p *Page) OnMount(ctx app.Context) {
+	p.ctx = ctx
 	ua := app.Window().Get("navigator").Get("userAgent").String()
 	firefox := strings.Contains(strings.ToLower(ua), "firefox")
 	ctx.Async(func() {
 		supported, err := checkSupport()
-		ctx.Dispatch(func(ctx app.Context) { p.model.SupportChecked(supported && err == nil, firefox) })
+		ctx.Dispatch(func(ctx app.Context) {
+			if p.model.SupportChecked(supported && err == nil, firefox) {
+				p.submit()
+			}
+			ctx.Defer(func(app.Context) { markReady() })
+		})
 	})
+}
+
+// markReady sets data-app="ready" on <html> once the app has replaced the
+// prerendered page and Join call works: the signal tests wait for.
+func markReady() {
+	app.Window().Get("document").Get("documentElement").Call("setAttribute", "data-app", "ready")
 }
 
 // Render shows the join screen or the call.
@@ -63,6 +112,11 @@ func (p *Page) onToggleSecret(ctx app.Context, e app.Event) {
 
 func (p *Page) onSubmit(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	p.submit()
+}
+
+// submit shows every field's problem, and joins if there are none.
+func (p *Page) submit() {
 	if req, ok := p.model.Submit(); ok {
 		p.join(p.ctx, req.Room, req.Name, p.model.Form.Secret)
 	}
