@@ -85,6 +85,10 @@ func New(cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the media port: %w", err)
 	}
+	// Every call's packets share this socket: ask for large kernel buffers
+	// (the kernel caps them at net.core.rmem_max and wmem_max).
+	_ = conn.SetReadBuffer(udpBufferBytes)
+	_ = conn.SetWriteBuffer(udpBufferBytes)
 	media := webrtc.NewICEUDPMux(nil, conn)
 	api, err := newAPI(cfg, media)
 	if err != nil {
@@ -104,6 +108,10 @@ func New(cfg Config) (*Backend, error) {
 		perAddress:       map[string]int{},
 	}, nil
 }
+
+// udpBufferBytes is the media socket's kernel buffer, each way: about 2,000
+// full-size packets, so a burst from many calls at once is not dropped.
+const udpBufferBytes = 4 << 20
 
 // newAPI sets pion up for an SFU that only forwards: VP8 and Opus (frame
 // encryption breaks H.264 unless it is NAL-aware); NACK with a short
