@@ -27,7 +27,9 @@ func (l *Lab) renderPolicy() app.UI {
 	}
 	return app.Section().Aria("labelledby", "lab-policy").Body(
 		app.H2().ID("lab-policy").Text(title),
-		app.If(l.problem != "", func() app.UI { return app.P().Class("lab-error").Role("alert").Text("The policy could not be read: " + l.problem) }),
+		app.If(l.problem != "", func() app.UI {
+			return app.P().Class("lab-error").Role("alert").Text("The policy could not be read: " + l.problem)
+		}),
 		app.If(p.Mode != "" && len(p.Headers) == 0, func() app.UI { return app.P().Text("No policy: the page may do anything.") }),
 		app.Range(p.Headers).Slice(func(i int) app.UI {
 			return app.P().Class("lab-header").Body(app.Strong().Text(p.Headers[i].Name+": "), app.Text(p.Headers[i].Value))
@@ -68,7 +70,7 @@ func (l *Lab) renderTry() app.UI {
 			app.Range(modes).Slice(func(i int) app.UI {
 				m := modes[i]
 				return app.Button().Type("button").Class("button").Aria("pressed", m == l.tryMode).
-					Text("Under "+m).OnClick(l.onTryMode(m))
+					Text("Under " + m).OnClick(l.onTryMode(m))
 			}),
 			app.A().Href("/?csp="+l.tryMode).Target("_blank").Rel("noopener").Text("Open the app under "+l.tryMode+" in a new tab"),
 		),
@@ -99,8 +101,8 @@ func (l *Lab) renderTryCase(name string) app.UI {
 		app.Span().Class(class).Role("status").Aria("label", tryLabels[name]+" outcome").Text(outcome),
 		app.Div().Body(
 			app.If(runs > 0, func() app.UI {
-				return app.IFrame().Class("lab-frame").Title(tryLabels[name]+" under "+l.tryMode).
-					Src(path+"?run="+strconv.Itoa(runs))
+				return app.IFrame().Class("lab-frame").Title(tryLabels[name] + " under " + l.tryMode).
+					Src(path + "?run=" + strconv.Itoa(runs))
 			}),
 			app.If(done, func() app.UI { return app.P().Class("lab-code").Text(result.Outcome) }),
 			app.If(len(reports) > 0, func() app.UI {
