@@ -104,7 +104,6 @@ func (l *Lab) renderTryCase(name string) app.UI {
 				return app.IFrame().Class("lab-frame").Title(tryLabels[name] + " under " + l.tryMode).
 					Src(path + "?run=" + strconv.Itoa(runs))
 			}),
-			app.If(done, func() app.UI { return app.P().Class("lab-code").Text(result.Outcome) }),
 			app.If(len(reports) > 0, func() app.UI {
 				return app.Ul().Class("lab-try-reports").Body(app.Range(reports).Slice(func(i int) app.UI {
 					r := reports[i]
@@ -127,7 +126,7 @@ func (l *Lab) renderReports() app.UI {
 		app.If(len(l.reports) == 0 && l.reportProblem == "", func() app.UI { return app.P().Class("muted").Text("None yet: the list updates by itself.") }),
 		app.Range(groups).Slice(func(i int) app.UI {
 			g := groups[i]
-			return app.Section().Class("lab-group").Aria("label", "Violations of "+g.Directive).Body(
+			return app.Section().Class("lab-group").Role("region").Aria("label", "Violations of "+g.Directive).Body(
 				app.H3().Body(app.Code().Text(g.Directive), app.Text(fmt.Sprintf(" (%d)", len(g.Reports)))),
 				app.Table().Class("lab-table").Body(
 					app.THead().Body(app.Tr().Body(

@@ -35,7 +35,13 @@ import (
 //     other's choice; a path prefix would need a second go-app root.
 //
 // go-app's service worker is shared by every tab, so it is not a lab tab's to
-// choose: /app-worker.js keeps the server's own policy. The worker caches "/"
+// choose: /app-worker.js keeps the server's own policy, with one change. The
+// worker forwards every request of the pages it controls with fetch(), under
+// its own connect-src; a try-it page under report-only that loads an image
+// from another origin would see it blocked there, by the worker, and a second
+// report. In lab mode the worker's connect-src is *: a page's own policy is
+// checked before its request reaches the worker, so this takes nothing from
+// the page's policy. The worker caches "/"
 // and the files with the server's policy too, but a page opened with ?csp=
 // never matches the cached "/" (the cache compares queries) and comes from
 // the network; the cached files' policy headers have no effect. The session
@@ -110,6 +116,11 @@ func isAPI(p string) bool { return strings.HasPrefix(p, "/api/") }
 // mode is the mode for a request: the chosen lab mode or the server's own.
 // Try-it pages may be framed by the lab page.
 func (l *lab) mode(r *http.Request) (csp.Mode, bool) {
+	if r.URL.Path == "/app-worker.js" && l.server.Policy.Has("connect-src") {
+		m := l.server
+		m.Policy = m.Policy.Without("connect-src", "'self'").With("connect-src", "*")
+		return m, false
+	}
 	name := l.choice(r)
 	if name == "" {
 		return l.server, false
