@@ -56,8 +56,12 @@ func labShows(lab *page, directive, blocked string, timeout time.Duration) {
 func TestCSPLabTwoTabsSideBySide(t *testing.T) {
 	srv := startServer(t, "-csp-lab")
 	b := newBrowser(t)
-	lab := openLab(t, srv, b, "")
+	lab := openLab(t, srv, b, "?csp=no-wasm") // the lab page runs under the server's policy, and studies no-wasm
 	lab.waitForText("None yet", 10*time.Second)
+	lab.waitForText("Policy under study: no-wasm", 5*time.Second)
+	lab.waitForText("CSP lab: this tab runs under the server’s own policy (strict).", 5*time.Second)
+	studied := mustEvaluate[string](lab, `document.querySelector('.lab-header').innerText`)
+	assert.True(t, strings.HasPrefix(studied, "Content-Security-Policy: default-src 'self'; script-src 'self'; worker-src"), "the policy studied is no-wasm's: %s", studied)
 
 	noWasm, strict := b.newPage(t), b.newPage(t)
 	noWasm.open(srv.URL + "/?csp=no-wasm")
@@ -133,9 +137,10 @@ func TestCSPLabTryItUnderStrictThenReportOnly(t *testing.T) {
 		}
 		if mode == "strict" {
 			labShows(lab, "script-src-elem", "inline", 5*time.Second)
+			mustEvaluate[bool](lab, `(window.scrollTo(0, 0), true)`)
+			fullScreenshot(t, lab, "csp-lab-full")
 			mustEvaluate[bool](lab, `(document.getElementById('lab-try').scrollIntoView(), true)`)
 			lab.screenshot("csp-lab")
-			fullScreenshot(t, lab, "csp-lab-full")
 		}
 	}
 	for _, r := range srv.CSPReports(t) {

@@ -19,14 +19,14 @@ import (
 type Lab struct {
 	app.Compo
 
-	mode    string // the policy this page was opened with (?csp=), "" for the server's own
-	policy  labPolicy
-	problem string // why the policy could not be read
+	server   labPolicy            // the server's own policy, which this page runs under
+	policies map[string]labPolicy // each lab mode's policy, by name
+	problem  string               // why the policies could not be read
 
 	reports       []labReport
 	reportProblem string // why the reports could not be read (another machine, server gone)
 
-	tryMode string                // the policy the try-it frames run under
+	tryMode string                // the policy studied: shown, and the one the try-it frames run under
 	runs    map[string]int        // tryKey → how many times it ran (reloads its frame)
 	results map[string]tryOutcome // tryKey → what the frame said the browser did
 }
@@ -93,23 +93,24 @@ func tryKey(mode, name string) string { return mode + "/" + name }
 // its reports.
 func tryPath(mode, name string) string { return "/csp/try/" + mode + "/" + name }
 
-// OnMount reads the chosen policy, fetches it, starts polling the reports
-// and listens to the try-it frames.
+// OnMount fetches the policies, starts polling the reports and listens to
+// the try-it frames. ?csp= picks the policy studied first.
 func (l *Lab) OnMount(ctx app.Context) {
-	l.mode = app.Window().URL().Query().Get("csp")
 	l.tryMode = "strict"
+	if m := app.Window().URL().Query().Get("csp"); m != "" {
+		l.tryMode = m
+	}
 	l.runs, l.results = map[string]int{}, map[string]tryOutcome{}
 	ctx.Async(func() {
-		var p labPolicy
-		err := getJSON("/api/csp-lab/policy?csp="+url.QueryEscape(l.mode), &p)
+		server, policies, err := fetchPolicies()
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				l.problem = err.Error()
 				return
 			}
-			l.policy = p
-			if p.Chosen {
-				l.tryMode = p.Mode
+			l.server, l.policies = server, policies
+			if _, ok := policies[l.tryMode]; !ok {
+				l.tryMode = "strict"
 			}
 		})
 	})
@@ -125,6 +126,23 @@ func (l *Lab) OnMount(ctx app.Context) {
 		ctx.Dispatch(func(ctx app.Context) { l.results[key] = out })
 		return nil
 	}))
+}
+
+// fetchPolicies fetches the server's own policy, then each lab mode's.
+func fetchPolicies() (labPolicy, map[string]labPolicy, error) {
+	var server labPolicy
+	if err := getJSON("/api/csp-lab/policy", &server); err != nil {
+		return labPolicy{}, nil, err
+	}
+	policies := map[string]labPolicy{}
+	for _, m := range server.Modes {
+		var p labPolicy
+		if err := getJSON("/api/csp-lab/policy?csp="+url.QueryEscape(m), &p); err != nil {
+			return labPolicy{}, nil, err
+		}
+		policies[m] = p
+	}
+	return server, policies, nil
 }
 
 // poll fetches the reports every labPollInterval until the page goes.

@@ -11,8 +11,8 @@ import (
 func (l *Lab) Render() app.UI {
 	return app.Main().Class("lab").Body(
 		app.H1().Text("CSP lab"),
-		app.P().Class("lab-intro").Text("The Content-Security-Policy this server sends, what each part allows and why the app needs it, "+
-			"and every violation browsers reported. Open the app with ?csp=strict, report-only, no-wasm or off to run it under another policy in one tab."),
+		app.P().Class("lab-intro").Text("A Content-Security-Policy this server can send, what each part allows and why the app needs it, "+
+			"what it does to the usual violations, and every violation browsers reported. Open the app with ?csp=strict, report-only, no-wasm or off to run it under another policy in one tab."),
 		l.renderPolicy(),
 		l.renderTry(),
 		l.renderReports(),
@@ -20,13 +20,12 @@ func (l *Lab) Render() app.UI {
 }
 
 func (l *Lab) renderPolicy() app.UI {
-	p := l.policy
-	title := "Policy in force on this page"
-	if p.Mode != "" {
-		title += ": " + p.Mode
-	}
+	p := l.policies[l.tryMode]
 	return app.Section().Aria("labelledby", "lab-policy").Body(
-		app.H2().ID("lab-policy").Text(title),
+		app.H2().ID("lab-policy").Text("Policy under study: "+l.tryMode),
+		app.P().Class("lab-intro").Text("Choose it here or with ?csp= on this page's address. "+
+			"This page itself runs under the server's own policy ("+l.server.Mode+"); the app opened with ?csp="+l.tryMode+" and the try-it frames below run under this one."),
+		l.renderModes(),
 		app.If(l.problem != "", func() app.UI {
 			return app.P().Class("lab-error").Role("alert").Text("The policy could not be read: " + l.problem)
 		}),
@@ -60,20 +59,24 @@ func (l *Lab) renderPolicy() app.UI {
 	)
 }
 
+// renderModes are the buttons that choose the policy studied.
+func (l *Lab) renderModes() app.UI {
+	modes := l.server.Modes
+	return app.Div().Class("lab-controls").Role("group").Aria("label", "Policy under study").Body(
+		app.Range(modes).Slice(func(i int) app.UI {
+			m := modes[i]
+			return app.Button().Type("button").Class("button").Aria("pressed", m == l.tryMode).
+				Text("Under " + m).OnClick(l.onTryMode(m))
+		}),
+		app.A().Href("/?csp="+l.tryMode).Target("_blank").Rel("noopener").Text("Open the app under "+l.tryMode+" in a new tab"),
+	)
+}
+
 func (l *Lab) renderTry() app.UI {
-	modes := l.policy.Modes
-	cases := l.policy.TryCases
+	cases := l.server.TryCases
 	return app.Section().Aria("labelledby", "lab-try").Body(
-		app.H2().ID("lab-try").Text("Try it"),
-		app.P().Class("lab-intro").Text("Each button opens a small page in a frame, under the policy chosen here, that does one thing the policy may forbid."),
-		app.Div().Class("lab-controls").Role("group").Aria("label", "Policy for the try-it frames").Body(
-			app.Range(modes).Slice(func(i int) app.UI {
-				m := modes[i]
-				return app.Button().Type("button").Class("button").Aria("pressed", m == l.tryMode).
-					Text("Under " + m).OnClick(l.onTryMode(m))
-			}),
-			app.A().Href("/?csp="+l.tryMode).Target("_blank").Rel("noopener").Text("Open the app under "+l.tryMode+" in a new tab"),
-		),
+		app.H2().ID("lab-try").Text("Try it under "+l.tryMode),
+		app.P().Class("lab-intro").Text("Each button opens a small page in a frame, under the policy studied, that does one thing the policy may forbid."),
 		app.Div().Class("lab-try").Body(app.Range(cases).Slice(func(i int) app.UI {
 			return l.renderTryCase(cases[i])
 		})),

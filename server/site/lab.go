@@ -24,7 +24,7 @@ import (
 // everything the document does (its scripts, styles, the wasm compile, fetches,
 // blob: workers). The only files whose own policy header counts are documents
 // (frames) and workers from a URL. So the choice travels:
-//   - for the page, in its own URL (?csp=…);
+//   - for the app's page, in its own URL (?csp=…);
 //   - for the try-it pages, in their path (/csp/try/strict/eval), so that it
 //     also survives in the document URL of their reports, whose query the
 //     server drops;
@@ -90,9 +90,15 @@ func (l *lab) choice(r *http.Request) string {
 }
 
 // choiceIn reads a lab mode name from a URL: a try-it page's path, or ?csp=.
+// The lab page itself always runs under the server's own policy (it is a
+// wasm app too, and would not start under no-wasm): its ?csp= only picks the
+// policy it studies.
 func choiceIn(u *url.URL) string {
 	if mode, _, ok := tryPath(u.Path); ok {
 		return mode
+	}
+	if u.Path == "/csp" {
+		return ""
 	}
 	if name := u.Query().Get("csp"); slices.Contains(csp.LabModeNames, name) {
 		return name

@@ -72,7 +72,7 @@ func TestLabModeChoosesThePolicyPerPageAndForItsFiles(t *testing.T) {
 	}{
 		{"no choice", "/", "", strictEnforced, 1},
 		{"the page", "/?csp=no-wasm&room=x", "", noWasm, 1},
-		{"the lab page", "/csp?csp=no-wasm", "", noWasm, 1},
+		{"the lab page, which only studies the choice", "/csp?csp=no-wasm", "", strictEnforced, 1},
 		{"off", "/?csp=off", "", "", 0},
 		{"report-only", "/?csp=report-only", "", "", 2},
 		{"an unknown mode", "/?csp=default-src%20*", "", strictEnforced, 1},

@@ -5,7 +5,8 @@
 'use strict';
 
 (() => {
-  const chosen = new URLSearchParams(location.search).get('csp') || '';
+  // The lab page (/csp) runs under the server's own policy whatever its ?csp=.
+  const chosen = location.pathname === '/csp' ? '' : new URLSearchParams(location.search).get('csp') || '';
 
   fetch(`/api/csp-lab/policy?csp=${encodeURIComponent(chosen)}`, { cache: 'no-store' })
     .then((res) => res.json())
