@@ -90,7 +90,7 @@ type tryCase struct {
 	name, label, directive, blocked string
 }
 
-func TestCSPLabTryItUnderStrictThenReportOnly(t *testing.T) {
+func TestCSPLabTryItUnderEachPolicy(t *testing.T) {
 	srv := startServer(t, "-csp-lab")
 	other := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
 	cases := []tryCase{
@@ -143,8 +143,21 @@ func TestCSPLabTryItUnderStrictThenReportOnly(t *testing.T) {
 			lab.screenshot("csp-lab")
 		}
 	}
+	// The two other modes, where they differ from strict: no-wasm blocks the
+	// compile, off allows an inline script without a report.
+	press(lab, "Under no-wasm")
+	press(lab, "Try: WebAssembly compile")
+	lab.waitFor(`__e2e.role('status', 'WebAssembly compile outcome')?.innerText === 'blocked'`, 10*time.Second)
+	noWasm := tryCase{"wasm", "WebAssembly compile", "script-src", "wasm-eval"}
+	require.Eventually(t, func() bool { return hasReport(reportsFrom(t, srv, "no-wasm", "wasm"), noWasm, "enforce") }, 5*time.Second, 50*time.Millisecond)
+	press(lab, "Under off")
+	press(lab, "Try: Inline script")
+	lab.waitFor(`__e2e.role('status', 'Inline script outcome')?.innerText === 'allowed'`, 10*time.Second)
+	lab.waitForText("No policy: the page may do anything.", 5*time.Second)
+
 	for _, r := range srv.CSPReports(t) {
 		assert.True(t, strings.Contains(r.DocumentURL, "/csp/try/"), "the lab page itself causes no violation: %+v", r)
+		assert.False(t, strings.Contains(r.DocumentURL, "/csp/try/off/"), "off reports nothing: %+v", r)
 	}
 	assert.Zero(t, mustEvaluate[int](lab, `__e2e.violations.length`), "the lab page itself: %v", mustEvaluate[any](lab, `__e2e.violations`))
 
