@@ -8,7 +8,7 @@ ARGS    ?=
 # Each fuzz target runs for FUZZTIME (make test FUZZTIME=1m for a longer run).
 FUZZTIME ?= 10s
 
-WASM       := appwasm/app.wasm
+WASM       := wasm_exec/app.wasm
 BIN        := bin/e2eecall
 WASM_EXEC  := wasm_exec/wasm_exec.js
 OPENTOK_JS := static/opentok/opentok.min.js

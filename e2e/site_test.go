@@ -64,16 +64,18 @@ func TestNoWasmModeExplainsTheBlockAndReportsIt(t *testing.T) {
 	assert.True(t, mustEvaluate[bool](p, `__e2e.sees("add ‘wasm-unsafe-eval’ to script-src")`), "the message names the directive and the fix: %s", mustEvaluate[string](p, `__e2e.text()`))
 	assert.NotNil(t, mustEvaluate[any](p, `__e2e.role('alert', '') || __e2e.all('alert')[0]`), "the message is an alert")
 
-	var got []report
+	formats := map[string]bool{}
 	require.Eventually(t, func() bool {
-		got = srv.CSPReports(t)
-		for _, r := range got {
+		for _, r := range srv.CSPReports(t) {
 			if r.EffectiveDirective == "script-src" && r.BlockedURL == "wasm-eval" {
-				return true
+				formats[r.Format] = true
 			}
 		}
-		return false
-	}, 15*time.Second, 100*time.Millisecond, "the wasm-eval violation should reach /api/csp-reports")
+		// Headless Chromium queues Reporting API reports and does not deliver
+		// them here (with either an absolute or a relative endpoint), so only
+		// report-uri's arrival is checked.
+		return formats["report-uri"]
+	}, 15*time.Second, 100*time.Millisecond, "the wasm-eval violation should reach /api/csp-reports: %v", formats)
 	assert.True(t, srv.out.Contains("csp violation"), "each report is logged")
 }
 
@@ -97,7 +99,7 @@ func TestEveryResponseHasTheSecurityHeaders(t *testing.T) {
 			h := res.Header
 			assert.Equal(t, strictPolicy+"; report-uri /api/csp-reports", h.Get("Content-Security-Policy"))
 			assert.Equal(t, strictPolicy+"; report-to csp", h.Get("Content-Security-Policy-Report-Only"), "the same policy, reported through the Reporting API")
-			assert.Equal(t, `csp="`+srv.URL+`/api/csp-reports"`, h.Get("Reporting-Endpoints"))
+			assert.Equal(t, `csp="/api/csp-reports"`, h.Get("Reporting-Endpoints"), "relative: the Host header does not choose where reports go")
 			assert.Equal(t, "nosniff", h.Get("X-Content-Type-Options"))
 			assert.Equal(t, "no-referrer", h.Get("Referrer-Policy"))
 			assert.Equal(t, "camera=(self), microphone=(self), display-capture=(self)", h.Get("Permissions-Policy"))

@@ -18,8 +18,7 @@ type config struct {
 	csp             string
 	backend         string
 	tokenKey        string
-	udpPortMin      uint16
-	udpPortMax      uint16
+	udpPort         int
 	announceIPs     []string
 	maxRooms        int
 	maxParticipants int
@@ -33,7 +32,7 @@ type config struct {
 // parseConfig reads the flags. getenv already includes the .env file.
 func parseConfig(args []string, getenv func(string) string, out io.Writer, defaultStore string) (config, error) {
 	var c config
-	var udpPorts, announce string
+	var announce string
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.Usage = func() {
@@ -47,7 +46,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer, defau
 	fs.BoolVar(&c.cspLab, "csp-lab", getenv("CSP_LAB") == "true", "CSP lab for front-end developers: ?csp=strict|report-only|no-wasm|off chooses a page's policy, and /csp explains it, shows violations live and triggers them; off by default [CSP_LAB=true]")
 	fs.StringVar(&c.backend, "backend", getenv("BACKEND"), "`backend`: local (embedded SFU) or vonage; default vonage when Vonage credentials are set, local otherwise [BACKEND]")
 	fs.StringVar(&c.tokenKey, "token-key", getenv("TOKEN_KEY"), "local backend: `key` that signs tokens (at least 32 characters); random at each start when empty [TOKEN_KEY]")
-	fs.StringVar(&udpPorts, "udp-ports", getenv("UDP_PORTS"), "local backend: UDP `range` for media, e.g. 50000-50100 (open it in the firewall for LAN use); any port when empty [UDP_PORTS]")
+	fs.IntVar(&c.udpPort, "udp-port", envInt(getenv, "UDP_PORT", 0), "local backend: the one UDP `port` all media uses (open it in the firewall for LAN use); one the system picks when 0 [UDP_PORT]")
 	fs.StringVar(&announce, "announce-ip", getenv("ANNOUNCE_IP"), "local backend: comma-separated `addresses` to announce for media instead of the host's own (behind NAT) [ANNOUNCE_IP]")
 	fs.IntVar(&c.maxRooms, "max-rooms", envInt(getenv, "MAX_ROOMS", 100), "local backend: most rooms at once [MAX_ROOMS]")
 	fs.IntVar(&c.maxParticipants, "max-participants", envInt(getenv, "MAX_PARTICIPANTS", 9), "local backend: most participants in a room [MAX_PARTICIPANTS]")
@@ -73,9 +72,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer, defau
 	if c.maxPerAddress < 0 || c.sessionsPerMin < 0 {
 		return config{}, errors.New("-max-sockets-per-address and -sessions-per-minute are 0 (no limit) or more")
 	}
-	var err error
-	if c.udpPortMin, c.udpPortMax, err = parsePortRange(udpPorts); err != nil {
-		return config{}, err
+	if c.udpPort < 0 || c.udpPort > 65535 {
+		return config{}, fmt.Errorf("-udp-port %d: want a port from 1 to 65535, or 0", c.udpPort)
 	}
 	for _, ip := range strings.Split(announce, ",") {
 		if ip = strings.TrimSpace(ip); ip != "" {
@@ -83,19 +81,6 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer, defau
 		}
 	}
 	return c, nil
-}
-
-func parsePortRange(s string) (uint16, uint16, error) {
-	if s == "" {
-		return 0, 0, nil
-	}
-	lo, hi, ok := strings.Cut(s, "-")
-	min, err1 := strconv.ParseUint(lo, 10, 16)
-	max, err2 := strconv.ParseUint(hi, 10, 16)
-	if !ok || err1 != nil || err2 != nil || min == 0 || min > max {
-		return 0, 0, fmt.Errorf("-udp-ports %q: want a range like 50000-50100", s)
-	}
-	return uint16(min), uint16(max), nil
 }
 
 func env(getenv func(string) string, key, fallback string) string {

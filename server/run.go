@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"time"
 
-	"e2eecall"
-	"e2eecall/appwasm"
 	"e2eecall/server/csp"
 	"e2eecall/server/local"
 	"e2eecall/server/ratelog"
@@ -55,10 +53,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Signaling:   backend.signaling,
 		CSP:         mode,
 		Assets: site.Assets{
-			App:      appwasm.Files,
-			WasmExec: wasm_exec.Files,
-			Static:   static.Files,
-			OpenTok:  opentok.Files,
+			Wasm:    wasm_exec.Files,
+			Static:  static.Files,
+			OpenTok: opentok.Files,
 		},
 		Logger:            logger,
 		SessionsPerMinute: noLimitAsMinusOne(cfg.sessionsPerMin),
@@ -140,13 +137,13 @@ func newBackend(cfg config, getenv func(string) string, logger *slog.Logger) (*b
 	}
 	name := cfg.backend
 	if name == "" {
-		name = e2eecall.BackendLocal
+		name = site.BackendLocal
 		if found {
-			name = e2eecall.BackendVonage
+			name = site.BackendVonage
 		}
 	}
 	switch name {
-	case e2eecall.BackendVonage:
+	case site.BackendVonage:
 		if !found {
 			return nil, errors.New("-backend vonage needs credentials: set API_KEY and API_SECRET, or VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY_PATH (see .env.example)")
 		}
@@ -157,14 +154,13 @@ func newBackend(cfg config, getenv func(string) string, logger *slog.Logger) (*b
 			return nil, err
 		}
 		return &backend{name: name, joiner: b, policy: vonage.CSP(csp.Strict()), close: closer(b.Close, logger)}, nil
-	case e2eecall.BackendLocal:
+	case site.BackendLocal:
 		if found {
 			logger.Info("Vonage credentials are set but -backend local was chosen: calls run on the embedded backend")
 		}
 		b, err := local.New(local.Config{
 			TokenKey:             []byte(cfg.tokenKey),
-			UDPPortMin:           cfg.udpPortMin,
-			UDPPortMax:           cfg.udpPortMax,
+			UDPPort:              cfg.udpPort,
 			AnnounceIPs:          cfg.announceIPs,
 			MaxRooms:             cfg.maxRooms,
 			MaxParticipants:      cfg.maxParticipants,
@@ -174,6 +170,7 @@ func newBackend(cfg config, getenv func(string) string, logger *slog.Logger) (*b
 		if err != nil {
 			return nil, err
 		}
+		logger.Info("media on one UDP port", "port", b.MediaPort())
 		return &backend{name: name, joiner: b, signaling: b.Signaling(), policy: csp.Strict(), close: closer(b.Close, logger)}, nil
 	}
 	return nil, fmt.Errorf("-backend %q: want local or vonage", name)

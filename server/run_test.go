@@ -41,7 +41,7 @@ func TestHelpListsTheFlags(t *testing.T) {
 	t.Chdir(t.TempDir())
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"e2eecall", "-h"}, envOf(nil), &out))
-	for _, flag := range []string{"-addr", "-tls-cert", "-tls-key", "-csp", "-backend", "-udp-ports", "-announce-ip", "-max-rooms", "-max-participants", "-token-key", "-vonage-store"} {
+	for _, flag := range []string{"-addr", "-tls-cert", "-tls-key", "-csp", "-backend", "-udp-port", "-announce-ip", "-max-rooms", "-max-participants", "-token-key", "-vonage-store"} {
 		assert.Contains(t, out.String(), flag)
 	}
 }
@@ -59,7 +59,7 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 		{name: "half a project pair", env: map[string]string{"API_KEY": "12345678"}, wantErr: "API_SECRET"},
 		{name: "half a key pair", args: []string{"-tls-cert", "cert.pem"}, wantErr: "-tls-cert and -tls-key"},
 		{name: "bad csp", args: []string{"-csp", "nonsense!"}, wantErr: "-csp"},
-		{name: "bad port range", args: []string{"-udp-ports", "9-1"}, wantErr: "-udp-ports"},
+		{name: "bad port", args: []string{"-udp-port", "70000"}, wantErr: "-udp-port 70000"},
 		{name: "short token key", args: []string{"-token-key", "short"}, wantErr: "32 characters"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected arguments"},
 		{name: ".env is read", dotenv: "# comment\nexport BACKEND='p2p'\n", wantErr: `-backend "p2p"`},

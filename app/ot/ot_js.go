@@ -93,11 +93,6 @@ func (s *Session) Publish(p *Publisher) error {
 	return callWithCallback(s.v, "publish", p.v)
 }
 
-// Unpublish is session.unpublish(publisher).
-func (s *Session) Unpublish(p *Publisher) {
-	_, _ = s.v.Call("unpublish", p.v)
-}
-
 // Subscribe is session.subscribe(stream, targetID, properties, callback): the
 // subscriber's element is appended to the element with targetID. It returns
 // when the callback is called.
@@ -116,16 +111,10 @@ func (s *Session) Subscribe(stream Stream, targetID string, events SubscriberEve
 		return nil, err
 	}
 	if err := <-done; err != nil {
-		sub.release()
+		sub.Release()
 		return nil, err
 	}
 	return sub, nil
-}
-
-// Unsubscribe is session.unsubscribe(subscriber).
-func (s *Session) Unsubscribe(sub *Subscriber) {
-	_, _ = s.v.Call("unsubscribe", sub.v)
-	sub.release()
 }
 
 // On registers the handlers of events with session.on.
@@ -245,7 +234,9 @@ func (sub *Subscriber) on(events SubscriberEvents) error {
 	return nil
 }
 
-func (sub *Subscriber) release() {
+// Release frees the subscriber's event handlers, once OpenTok has destroyed
+// it (its stream ended, or the session disconnected).
+func (sub *Subscriber) Release() {
 	for _, h := range sub.handlers {
 		_, _ = sub.v.Call("off", h.event, h.fn)
 		h.fn.Release()

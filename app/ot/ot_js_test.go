@@ -156,8 +156,8 @@ func TestSubscribeReportsMismatchMatchAndErrors(t *testing.T) {
 	assert.Equal(t, "mismatch", <-events)
 	assert.Equal(t, "match", <-events)
 
-	s.Unsubscribe(sub)
-	assert.Equal(t, 0, handlerCount(js.Global().Get("lastSession").Get("lastSubscriber")), "Unsubscribe releases the handlers")
+	sub.Release()
+	assert.Equal(t, 0, handlerCount(js.Global().Get("lastSession").Get("lastSubscriber")), "Release frees the handlers")
 
 	_, err = s.Subscribe(Stream{ID: "gone", ref: safeOf(js.ValueOf(map[string]any{"streamId": "gone"}))}, "tiles", SubscriberEvents{
 		EncryptionSecretMismatch: func() {},

@@ -25,13 +25,12 @@ func (s *Session) Connect(token string) error              { return ErrNotInBrow
 func (s *Session) Disconnect()                             {}
 func (s *Session) SetEncryptionSecret(secret string) error { return ErrNotInBrowser }
 func (s *Session) Publish(p *Publisher) error              { return ErrNotInBrowser }
-func (s *Session) Unpublish(p *Publisher)                  {}
 func (s *Session) On(SessionEvents) error                  { return ErrNotInBrowser }
 func (s *Session) Off()                                    {}
-func (s *Session) Unsubscribe(sub *Subscriber)             {}
 func (s *Session) Subscribe(Stream, string, SubscriberEvents) (*Subscriber, error) {
 	return nil, ErrNotInBrowser
 }
 func (p *Publisher) PublishAudio(bool) {}
 func (p *Publisher) PublishVideo(bool) {}
 func (p *Publisher) Destroy()          {}
+func (sub *Subscriber) Release()       {}

@@ -18,10 +18,7 @@ type call struct {
 	subscribers map[string]*ot.Subscriber // by stream id
 }
 
-const (
-	loadTimeout    = 20 * time.Second
-	elementTimeout = 5 * time.Second
-)
+const loadTimeout = 20 * time.Second
 
 // checkSupport is OT.hasEndToEndEncryptionSupport(), once OpenTok has loaded.
 func checkSupport() (bool, error) {
@@ -64,19 +61,14 @@ func (p *Page) join(ctx app.Context, room, name, secret string) {
 		}
 		ctx.Dispatch(func(ctx app.Context) {
 			p.call = c
-			p.newSecret = ""
-			p.inviteState = ""
 			p.model.Joined()
+			ctx.Defer(func(ctx app.Context) { ctx.Async(func() { p.publish(ctx, c, name) }) }) // once your tile is on the page
 		})
-		p.publish(ctx, c, name)
 	})
 }
 
 // publish starts the camera and microphone in your tile and sends them.
 func (p *Page) publish(ctx app.Context, c *call, name string) {
-	if err := waitForElement(selfVideoID); err != nil {
-		return // the person left before the call screen showed
-	}
 	publisher, err := ot.InitPublisher(selfVideoID, ot.PublisherOptions{Name: name, PublishAudio: true, PublishVideo: true})
 	if err != nil {
 		p.fail(ctx, StepPublish, err, "")
@@ -94,12 +86,15 @@ func (p *Page) sessionEvents(ctx app.Context, c *call) ot.SessionEvents {
 		StreamCreated: func(s ot.Stream) {
 			ctx.Dispatch(func(ctx app.Context) {
 				p.model.StreamCreated(s.ID, s.Name, s.HasAudio, s.HasVideo)
-				ctx.Async(func() { p.subscribe(ctx, c, s) })
+				ctx.Defer(func(ctx app.Context) { ctx.Async(func() { p.subscribe(ctx, c, s) }) }) // once its tile is on the page
 			})
 		},
 		StreamDestroyed: func(streamID, reason string) {
 			ctx.Dispatch(func(ctx app.Context) {
-				delete(c.subscribers, streamID)
+				if sub := c.subscribers[streamID]; sub != nil {
+					sub.Release() // OpenTok destroyed it with its stream
+					delete(c.subscribers, streamID)
+				}
 				p.model.StreamDestroyed(streamID)
 			})
 		},
@@ -120,9 +115,6 @@ func (p *Page) sessionEvents(ctx app.Context, c *call) ot.SessionEvents {
 
 // subscribe shows a remote stream in its tile and follows its encryption.
 func (p *Page) subscribe(ctx app.Context, c *call, s ot.Stream) {
-	if err := waitForElement(videoID(s.ID)); err != nil {
-		return // the stream went away first
-	}
 	sub, err := c.session.Subscribe(s, videoID(s.ID), ot.SubscriberEvents{
 		EncryptionSecretMismatch: func() { ctx.Dispatch(func(ctx app.Context) { p.model.Mismatch(s.ID) }) },
 		EncryptionSecretMatch:    func() { ctx.Dispatch(func(ctx app.Context) { p.model.Match(s.ID) }) },
@@ -152,26 +144,29 @@ func (p *Page) endCall() {
 		c.publisher = nil
 	}
 	c.session.Off()
+	for _, sub := range c.subscribers {
+		sub.Release()
+	}
 	c.subscribers = map[string]*ot.Subscriber{}
 }
 
 func (p *Page) onToggleMic(ctx app.Context, e app.Event) {
-	p.model.MicOff = !p.model.MicOff
+	on := p.model.ToggleMic()
 	if p.call != nil && p.call.publisher != nil {
-		p.call.publisher.PublishAudio(!p.model.MicOff)
+		p.call.publisher.PublishAudio(on)
 	}
 }
 
 func (p *Page) onToggleCamera(ctx app.Context, e app.Event) {
-	p.model.CameraOff = !p.model.CameraOff
+	on := p.model.ToggleCamera()
 	if p.call != nil && p.call.publisher != nil {
-		p.call.publisher.PublishVideo(!p.model.CameraOff)
+		p.call.publisher.PublishVideo(on)
 	}
 }
 
 func (p *Page) onChangeSecret(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	secret := p.newSecret
+	secret := p.model.NewSecret
 	if p.call == nil || SecretProblem(secret) != "" {
 		return
 	}
@@ -182,7 +177,6 @@ func (p *Page) onChangeSecret(ctx app.Context, e app.Event) {
 		ctx.Dispatch(func(ctx app.Context) {
 			p.model.SecretChanged(toOTError(err))
 			if err == nil {
-				p.newSecret = ""
 				// go-app leaves a typed-in value alone; the secret should not stay on screen.
 				app.Window().GetElementByID("new-secret").Set("value", "")
 			}
@@ -195,12 +189,10 @@ func (p *Page) onCopyInvite(ctx app.Context, e app.Event) {
 	u := app.Window().URL()
 	link := u.Scheme + "://" + u.Host + "/?room=" + p.model.Room
 	clipboard := app.Window().Get("navigator").Get("clipboard")
-	if !clipboard.Truthy() {
-		p.inviteState = "Copy this link: " + link
-		return
+	if clipboard.Truthy() {
+		clipboard.Call("writeText", link)
 	}
-	clipboard.Call("writeText", link)
-	p.inviteState = "Invite link copied: " + link + " (it carries the room, not the secret: tell people the secret another way)."
+	p.model.InviteLink(link, clipboard.Truthy())
 }
 
 // fail shows err as a banner.
@@ -208,25 +200,14 @@ func (p *Page) fail(ctx app.Context, step Step, err error, about string) {
 	ctx.Dispatch(func(ctx app.Context) { p.model.Failed(step, *toOTError(err), about) })
 }
 
-func toOTError(err error) *OTError {
+// toOTError is err as OpenTok's error; other errors keep their message.
+func toOTError(err error) *ot.Error {
 	if err == nil {
 		return nil
 	}
 	var e *ot.Error
 	if errors.As(err, &e) {
-		return &OTError{Name: e.Name, Code: e.Code, Message: e.Message}
+		return e
 	}
-	return &OTError{Message: err.Error()}
-}
-
-// waitForElement waits until go-app has rendered the element OpenTok needs.
-func waitForElement(id string) error {
-	deadline := time.Now().Add(elementTimeout)
-	for !app.Window().GetElementByID(id).Truthy() {
-		if time.Now().After(deadline) {
-			return errors.New("the element " + id + " did not appear")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return nil
+	return &ot.Error{Message: err.Error()}
 }

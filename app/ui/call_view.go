@@ -66,29 +66,26 @@ func (p *Page) renderFlags(micOff, cameraOff bool) app.UI {
 }
 
 func (p *Page) renderControls() app.UI {
-	problem := ""
-	if p.newSecret != "" {
-		problem = SecretProblem(p.newSecret)
-	}
+	problem := p.model.NewSecretProblem()
 	return app.Footer().Class("controls").Body(
 		app.Div().Class("control-buttons").Body(
 			app.Button().Type("button").Class("button").Aria("pressed", p.model.MicOff).
-				Text(map[bool]string{true: "Unmute microphone", false: "Mute microphone"}[p.model.MicOff]).
+				Text(pick(p.model.MicOff, "Unmute microphone", "Mute microphone")).
 				OnClick(p.onToggleMic),
 			app.Button().Type("button").Class("button").Aria("pressed", p.model.CameraOff).
-				Text(map[bool]string{true: "Turn camera on", false: "Turn camera off"}[p.model.CameraOff]).
+				Text(pick(p.model.CameraOff, "Turn camera on", "Turn camera off")).
 				OnClick(p.onToggleCamera),
 			app.Button().Type("button").Class("button").Text("Copy invite link").OnClick(p.onCopyInvite),
 			app.Button().Type("button").Class("button danger").Text("Leave").OnClick(p.onLeave),
 		),
-		app.If(p.inviteState != "", func() app.UI { return app.P().Class("hint").Role("status").Text(p.inviteState) }),
+		app.If(p.model.Invite != "", func() app.UI { return app.P().Class("hint").Role("status").Text(p.model.Invite) }),
 		app.Form().Class("secret-change").Attr("novalidate", true).OnSubmit(p.onChangeSecret).Body(
 			app.Div().Class("field inline").Body(
 				app.Label().For("new-secret").Text("New encryption secret"),
-				app.Input().ID("new-secret").Type("password").Value(p.newSecret).Attr("autocomplete", "off").
+				app.Input().ID("new-secret").Type("password").Value(p.model.NewSecret).Attr("autocomplete", "off").
 					Aria("invalid", problem != "").Aria("describedby", "new-secret-error new-secret-notice").
 					OnInput(p.onInput("newSecret")),
-				app.Button().Type("submit").Class("button").Disabled(p.newSecret == "" || problem != "").Text("Change secret"),
+				app.Button().Type("submit").Class("button").Disabled(p.model.NewSecret == "" || problem != "").Text("Change secret"),
 			),
 			app.P().ID("new-secret-error").Class("field-error").Text(problem),
 			app.P().ID("new-secret-notice").Class("hint").Role("status").Text(p.model.SecretNotice),

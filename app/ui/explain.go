@@ -1,12 +1,16 @@
 package ui
 
-import "fmt"
+import (
+	"fmt"
+
+	"e2eecall/app/ot"
+)
 
 // explain turns an OpenTok error into words: what happened, what to do.
-func explain(step Step, err OTError, about string) (title, text string) {
+func explain(step Step, err ot.Error, about string) (title, text string) {
 	switch err.Name {
 	case "OT_INVALID_ENCRYPTION_SECRET":
-		return "The encryption secret was refused", fmt.Sprintf("%s Use 8 to 256 characters, then join again.", sentence(err.Message))
+		return "The encryption secret was refused", fmt.Sprintf("%s Use %s, then join again.", sentence(err.Message), secretRange)
 	case "OT_UNSUPPORTED_BROWSER":
 		return "This browser can't do end-to-end encrypted video", "Join from a recent Chrome, Edge or Safari."
 	case "OT_AUTHENTICATION_ERROR":

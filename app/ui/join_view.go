@@ -9,7 +9,7 @@ import (
 )
 
 func (p *Page) renderJoin() app.UI {
-	problems := p.fieldProblems()
+	form := &p.model.Form
 	joining := p.model.Screen == ScreenJoining
 	return app.Main().Class("join").Body(
 		app.Section().Class("join-card").Body(
@@ -20,12 +20,12 @@ func (p *Page) renderJoin() app.UI {
 			app.P().Class("tagline").Text("Video calls that only the people in them can see and hear."),
 			p.renderSupport(),
 			app.Form().Class("join-form").Attr("novalidate", true).OnSubmit(p.onSubmit).Body(
-				p.renderField("name", "Your name", "text", p.form.name, problems["name"], e2eecall.MaxNameLength, "name"),
-				p.renderField("room", "Room", "text", p.form.room, problems["room"], e2eecall.MaxRoomLength, "off"),
-				p.renderSecretField(problems["secret"]),
+				p.renderField("name", "Your name", "text", form.Name, e2eecall.MaxNameLength, "name"),
+				p.renderField("room", "Room", "text", form.Room, e2eecall.MaxRoomLength, "off"),
+				p.renderSecretField(),
 				app.Button().Type("submit").Class("button primary join-button").
-					Disabled(!p.canJoin()).
-					Text(map[bool]string{true: "Joining…", false: "Join call"}[joining]),
+					Disabled(!p.model.CanJoin()).
+					Text(pick(joining, "Joining…", "Join call")),
 			),
 			p.renderBanners(),
 		),
@@ -34,11 +34,11 @@ func (p *Page) renderJoin() app.UI {
 
 // renderSupport explains, when the browser cannot encrypt, why Join stays off.
 func (p *Page) renderSupport() app.UI {
-	if !p.checked || p.supported {
+	if p.model.Support == SupportUnknown || p.model.Support == Supported {
 		return nil
 	}
 	advice := "Join from a recent Chrome, Edge or Safari."
-	if p.firefox {
+	if p.model.Support == NotSupportedFirefox {
 		advice = "Firefox can't encrypt video frames the way this app needs. Join from a recent Chrome, Edge or Safari."
 	}
 	return app.Div().Class("notice notice-error").Role("alert").Body(
@@ -47,45 +47,44 @@ func (p *Page) renderSupport() app.UI {
 	)
 }
 
-func (p *Page) renderField(id, label, typ, value, problem string, max int, autocomplete string) app.UI {
-	show := problem != "" && p.form.touched[id]
+func (p *Page) renderField(id, label, typ, value string, max int, autocomplete string) app.UI {
+	problem := p.model.Form.Shown(id)
+	show := problem != ""
 	return app.Div().Class("field").Body(
 		app.Label().For(id).Text(label),
 		app.Input().ID(id).Type(typ).Value(value).MaxLength(max*4).Attr("autocomplete", autocomplete).
 			Aria("invalid", show).Aria("describedby", id+"-error").
 			OnInput(p.onInput(id)),
-		app.P().ID(id+"-error").Class("field-error").Text(map[bool]string{true: problem, false: ""}[show]),
+		app.P().ID(id+"-error").Class("field-error").Text(problem),
 	)
 }
 
-func (p *Page) renderSecretField(problem string) app.UI {
-	show := problem != "" && p.form.touched["secret"]
-	typ := "password"
-	if p.form.showSecret {
-		typ = "text"
-	}
-	n := SecretLength(p.form.secret)
+func (p *Page) renderSecretField() app.UI {
+	form := &p.model.Form
+	problem := form.Shown("secret")
+	show := problem != ""
+	n := SecretLength(form.Secret)
 	return app.Div().Class("field").Body(
 		app.Label().For("secret").Text("Encryption secret"),
 		app.Div().Class("secret-row").Body(
-			app.Input().ID("secret").Type(typ).Value(p.form.secret).Attr("autocomplete", "off").
+			app.Input().ID("secret").Type(pick(form.ShowSecret, "text", "password")).Value(form.Secret).Attr("autocomplete", "off").
 				Attr("spellcheck", "false").
 				Aria("invalid", show).Aria("describedby", "secret-error secret-count secret-hint").
 				OnInput(p.onInput("secret")),
 			app.Button().Type("button").Class("button ghost").
-				Aria("controls", "secret").Aria("pressed", p.form.showSecret).
-				Text(map[bool]string{true: "Hide", false: "Show"}[p.form.showSecret]).
+				Aria("controls", "secret").Aria("pressed", form.ShowSecret).
+				Text(pick(form.ShowSecret, "Hide", "Show")).
 				OnClick(p.onToggleSecret),
 		),
 		app.Div().Class("secret-meta").Body(
-			app.Span().ID("secret-count").Class(map[bool]string{true: "count over", false: "count"}[n > MaxSecretLength]).
+			app.Span().ID("secret-count").Class(pick(n > MaxSecretLength, "count over", "count")).
 				Aria("label", fmt.Sprintf("%d of %d characters", n, MaxSecretLength)).
 				Text(fmt.Sprintf("%d / %d", n, MaxSecretLength)),
 		),
-		app.P().ID("secret-error").Class("field-error").Text(map[bool]string{true: problem, false: ""}[show]),
+		app.P().ID("secret-error").Class("field-error").Text(problem),
 		app.P().ID("secret-hint").Class("hint").Body(
 			app.Img().Class("lock-icon").Src("/web/icons/lock.svg").Alt(""),
-			app.Text(" Everyone in the call types the same secret (8 to 256 characters). It never leaves this device: not even our server sees it."),
+			app.Text(" Everyone in the call types the same secret ("+secretRange+"). It never leaves this device: not even our server sees it."),
 		),
 	)
 }

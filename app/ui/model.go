@@ -1,6 +1,11 @@
 package ui
 
-import "fmt"
+import (
+	"fmt"
+
+	"e2eecall"
+	"e2eecall/app/ot"
+)
 
 // Screen is what the page shows.
 type Screen int
@@ -58,25 +63,59 @@ type Banner struct {
 	about string // the stream a participant banner is about, so a newer one replaces it
 }
 
-// OTError is an error as OpenTok.js reports it.
-type OTError struct {
-	Name    string
-	Code    int
-	Message string
-}
+// Support is whether this browser can encrypt: OT.hasEndToEndEncryptionSupport().
+type Support int
+
+const (
+	SupportUnknown Support = iota // the check has not run yet
+	Supported
+	NotSupported
+	NotSupportedFirefox // Firefox, which OpenTok.js excludes
+)
 
 // Model is the call's state: OpenTok events in, what the page shows out. It
 // holds no JavaScript and no go-app, so its rules are tested on the host.
 type Model struct {
 	Screen       Screen
-	Room         string
-	Name         string
+	Form         Form    // the join form
+	Support      Support // whether this browser can encrypt
+	Room         string  // the room joined
+	Name         string  // the name joined as
 	Participants []Participant
 	Banners      []Banner
 	MicOff       bool
 	CameraOff    bool
+	NewSecret    string // typed into the Change secret field
 	SecretNotice string // the result of the last secret change
+	Invite       string // what Copy invite link did
 	nextBanner   int
+}
+
+// SupportChecked records OT.hasEndToEndEncryptionSupport().
+func (m *Model) SupportChecked(supported, firefox bool) {
+	switch {
+	case supported:
+		m.Support = Supported
+	case firefox:
+		m.Support = NotSupportedFirefox
+	default:
+		m.Support = NotSupported
+	}
+}
+
+// CanJoin says whether Join call is usable.
+func (m *Model) CanJoin() bool {
+	return m.Support == Supported && m.Screen == ScreenJoin && len(m.Form.Problems()) == 0
+}
+
+// Submit is Join call pressed: every field's problem shows, and it says
+// whether to join, with the trimmed request.
+func (m *Model) Submit() (e2eecall.JoinRequest, bool) {
+	m.Form.TouchAll()
+	if !m.CanJoin() {
+		return e2eecall.JoinRequest{}, false
+	}
+	return m.Form.Request(), true
 }
 
 // Joining records that the person asked to join room as name.
@@ -90,7 +129,42 @@ func (m *Model) Joining(room, name string) {
 }
 
 // Joined records that the session connected.
-func (m *Model) Joined() { m.Screen = ScreenCall }
+func (m *Model) Joined() {
+	m.Screen = ScreenCall
+	m.NewSecret, m.Invite = "", ""
+}
+
+// ToggleMic mutes or unmutes, and says whether to publish audio.
+func (m *Model) ToggleMic() bool {
+	m.MicOff = !m.MicOff
+	return !m.MicOff
+}
+
+// ToggleCamera turns the camera off or on, and says whether to publish video.
+func (m *Model) ToggleCamera() bool {
+	m.CameraOff = !m.CameraOff
+	return !m.CameraOff
+}
+
+// TypeNewSecret records what is typed into the Change secret field.
+func (m *Model) TypeNewSecret(secret string) { m.NewSecret = secret }
+
+// NewSecretProblem says what is wrong with the new secret, once something is typed.
+func (m *Model) NewSecretProblem() string {
+	if m.NewSecret == "" {
+		return ""
+	}
+	return SecretProblem(m.NewSecret)
+}
+
+// InviteLink records the invite link and whether it reached the clipboard.
+func (m *Model) InviteLink(link string, copied bool) {
+	if !copied {
+		m.Invite = "Copy this link: " + link
+		return
+	}
+	m.Invite = "Invite link copied: " + link + " (it carries the room, not the secret: tell people the secret another way)."
+}
 
 // Left records that the person left the call, or was put out of it.
 func (m *Model) Left() {
@@ -156,12 +230,13 @@ func (m *Model) Match(streamID string) {
 }
 
 // SecretChanged records the result of setEncryptionSecret.
-func (m *Model) SecretChanged(err *OTError) {
+func (m *Model) SecretChanged(err *ot.Error) {
 	if err != nil {
 		m.SecretNotice = ""
-		m.add(ToneError, "The new secret was not used", fmt.Sprintf("%s Your previous secret is still in use; use 8 to 256 characters and try again.", sentence(err.Message)))
+		m.add(ToneError, "The new secret was not used", fmt.Sprintf("%s Your previous secret is still in use; use %s and try again.", sentence(err.Message), secretRange))
 		return
 	}
+	m.NewSecret = ""
 	m.SecretNotice = "Secret changed. Everyone in the call needs the same secret to see and hear each other."
 }
 
@@ -177,7 +252,7 @@ const (
 
 // Failed shows an error as a banner that says what happened and what to do.
 // A failure to join goes back to the join screen.
-func (m *Model) Failed(step Step, err OTError, about string) {
+func (m *Model) Failed(step Step, err ot.Error, about string) {
 	title, text := explain(step, err, about)
 	m.add(ToneError, title, text)
 	if step == StepSession || step == StepConnect {
@@ -206,14 +281,6 @@ func (m *Model) Dismiss(id int) {
 			return
 		}
 	}
-}
-
-// ParticipantName is the name on a stream's tile.
-func (m *Model) ParticipantName(streamID string) string {
-	if i := m.find(streamID); i >= 0 {
-		return m.Participants[i].Name
-	}
-	return "Someone"
 }
 
 func (m *Model) find(streamID string) int {

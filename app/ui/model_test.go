@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"e2eecall/app/ot"
 	"strings"
 	"testing"
 
@@ -98,18 +99,18 @@ func TestMismatchThenMatchPerParticipant(t *testing.T) {
 func TestErrorsSayWhatToDo(t *testing.T) {
 	tests := []struct {
 		step             Step
-		err              OTError
+		err              ot.Error
 		title, text      string
 		backToJoinScreen bool
 	}{
-		{StepConnect, OTError{Name: "OT_INVALID_ENCRYPTION_SECRET", Code: 1006, Message: "Invalid encryptionSecret: secret must have at least 8 characters"}, "secret was refused", "8 to 256", true},
-		{StepConnect, OTError{Name: "OT_UNSUPPORTED_BROWSER", Code: 1006}, "can't do end-to-end encrypted video", "Chrome, Edge or Safari", true},
-		{StepConnect, OTError{Name: "OT_AUTHENTICATION_ERROR", Code: 1004}, "did not accept", "Join call", true},
-		{StepConnect, OTError{Name: "OT_CONNECT_FAILED", Code: 1006, Message: "Could not connect"}, "Could not join", "Check your connection", true},
-		{StepSession, OTError{Message: "This server is hosting as many calls as it can right now; try again in a few minutes."}, "Could not set up the call", "try again", true},
-		{StepPublish, OTError{Name: "OT_USER_MEDIA_ACCESS_DENIED", Code: 1500}, "camera or microphone is blocked", "Allow the camera and microphone", false},
-		{StepPublish, OTError{Name: "OT_STREAM_CREATE_FAILED", Code: 1500, Message: "IncompatibleEncryptionSettings: Tried to publish"}, "could not be sent", "encryption secret", false},
-		{StepSubscribe, OTError{Name: "OT_UNABLE_TO_SUBSCRIBE", Code: 1501, Message: "Tried to subscribe to an encrypted stream without enabling encryption"}, "Grace", "Leave and join again", false},
+		{StepConnect, ot.Error{Name: "OT_INVALID_ENCRYPTION_SECRET", Code: 1006, Message: "Invalid encryptionSecret: secret must have at least 8 characters"}, "secret was refused", "8 to 256", true},
+		{StepConnect, ot.Error{Name: "OT_UNSUPPORTED_BROWSER", Code: 1006}, "can't do end-to-end encrypted video", "Chrome, Edge or Safari", true},
+		{StepConnect, ot.Error{Name: "OT_AUTHENTICATION_ERROR", Code: 1004}, "did not accept", "Join call", true},
+		{StepConnect, ot.Error{Name: "OT_CONNECT_FAILED", Code: 1006, Message: "Could not connect"}, "Could not join", "Check your connection", true},
+		{StepSession, ot.Error{Message: "This server is hosting as many calls as it can right now; try again in a few minutes."}, "Could not set up the call", "try again", true},
+		{StepPublish, ot.Error{Name: "OT_USER_MEDIA_ACCESS_DENIED", Code: 1500}, "camera or microphone is blocked", "Allow the camera and microphone", false},
+		{StepPublish, ot.Error{Name: "OT_STREAM_CREATE_FAILED", Code: 1500, Message: "IncompatibleEncryptionSettings: Tried to publish"}, "could not be sent", "encryption secret", false},
+		{StepSubscribe, ot.Error{Name: "OT_UNABLE_TO_SUBSCRIBE", Code: 1501, Message: "Tried to subscribe to an encrypted stream without enabling encryption"}, "Grace", "Leave and join again", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.err.Name+string(tt.step), func(t *testing.T) {
@@ -134,7 +135,7 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 
 func TestSecretChangeResult(t *testing.T) {
 	var m Model
-	m.SecretChanged(&OTError{Name: "OT_INVALID_ENCRYPTION_SECRET", Message: "setEncryptionSecret: secret must have at least 8 characters"})
+	m.SecretChanged(&ot.Error{Name: "OT_INVALID_ENCRYPTION_SECRET", Message: "setEncryptionSecret: secret must have at least 8 characters"})
 	require.Len(t, m.Banners, 1)
 	assert.Contains(t, m.Banners[0].Text, "previous secret is still in use")
 	m.SecretChanged(nil)
@@ -159,4 +160,67 @@ func TestDisconnectedThenRejoin(t *testing.T) {
 	m.Left()
 	m.Disconnected("clientDisconnected")
 	assert.Empty(t, m.Banners, "leaving on purpose is not an error")
+}
+
+func TestFieldProblemsComeFromTheSharedRulesAndShowOnceTouched(t *testing.T) {
+	var m Model
+	m.Form.Type("name", "  ")
+	m.Form.Type("room", "a/b")
+	assert.Contains(t, m.Form.Shown("name"), "Enter your name")
+	assert.Contains(t, m.Form.Shown("room"), "letters")
+	assert.Empty(t, m.Form.Shown("secret"), "not typed into yet")
+	assert.Contains(t, m.Form.Problems()["secret"], "Enter a secret of 8 to 256 characters")
+
+	_, ok := m.Submit()
+	assert.False(t, ok)
+	assert.Contains(t, m.Form.Shown("secret"), "8 to 256", "Join shows every field's problem")
+
+	m.Form.Type("name", " Ada ")
+	m.Form.Type("room", "blue-lake")
+	m.Form.Type("secret", "correct horse")
+	assert.Empty(t, m.Form.Problems())
+	assert.False(t, m.CanJoin(), "not before the support check has passed")
+	m.SupportChecked(true, false)
+	req, ok := m.Submit()
+	require.True(t, ok)
+	assert.Equal(t, "Ada", req.Name, "trimmed")
+}
+
+func TestUnsupportedBrowsersAreTold(t *testing.T) {
+	var m Model
+	m.SupportChecked(false, true)
+	assert.Equal(t, NotSupportedFirefox, m.Support)
+	m.SupportChecked(false, false)
+	assert.Equal(t, NotSupported, m.Support)
+	assert.False(t, m.CanJoin())
+}
+
+func TestTogglesSayWhatToPublish(t *testing.T) {
+	var m Model
+	assert.False(t, m.ToggleMic(), "muted: publish no audio")
+	assert.True(t, m.MicOff)
+	assert.True(t, m.ToggleMic())
+	assert.False(t, m.ToggleCamera())
+	assert.True(t, m.CameraOff)
+}
+
+func TestNewSecretAndInviteAreClearedByTheirOutcome(t *testing.T) {
+	var m Model
+	m.Joining("r", "Ada")
+	m.Joined()
+	m.TypeNewSecret("short")
+	assert.Contains(t, m.NewSecretProblem(), "at least 8")
+	m.TypeNewSecret("a good long secret")
+	assert.Empty(t, m.NewSecretProblem())
+	m.SecretChanged(&ot.Error{Name: "OT_INVALID_ENCRYPTION_SECRET", Message: "no"})
+	assert.Equal(t, "a good long secret", m.NewSecret, "kept to correct after a refusal")
+	m.SecretChanged(nil)
+	assert.Empty(t, m.NewSecret, "cleared once in use")
+
+	m.InviteLink("http://x/?room=r", false)
+	assert.Equal(t, "Copy this link: http://x/?room=r", m.Invite)
+	m.InviteLink("http://x/?room=r", true)
+	assert.Contains(t, m.Invite, "not the secret")
+	m.Joined()
+	assert.Empty(t, m.Invite, "a new call starts without it")
 }

@@ -4,13 +4,11 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
-
-	"e2eecall"
 )
 
 // Page is the whole app: the join form, then the call. It renders from its
-// Model and its form fields; handlers change them, and work that waits
-// (OpenTok calls) runs in ctx.Async and comes back through ctx.Dispatch.
+// Model; handlers forward events to the Model, and work that waits (OpenTok
+// calls) runs in ctx.Async and comes back through ctx.Dispatch.
 type Page struct {
 	app.Compo
 
@@ -21,40 +19,22 @@ type Page struct {
 	ctx app.Context
 
 	model Model
-	form  joinForm
 	call  *call // the call in progress, or the last one (its Session is kept for joining again)
-
-	supported   bool // OT.hasEndToEndEncryptionSupport(), once known
-	checked     bool // the support check has run
-	firefox     bool
-	newSecret   string
-	inviteState string
-}
-
-// joinForm is what the person typed on the join screen.
-type joinForm struct {
-	name, room, secret string
-	showSecret         bool
-	touched            map[string]bool
 }
 
 // OnMount runs in the browser: it reads the invite link and checks that the
 // browser can encrypt.
 func (p *Page) OnMount(ctx app.Context) {
 	p.ctx = ctx
-	p.form.touched = map[string]bool{}
-	p.form.room = app.Window().URL().Query().Get("room")
-	if p.form.room == "" {
-		p.form.room = newRoomName()
+	p.model.Form.Room = app.Window().URL().Query().Get("room")
+	if p.model.Form.Room == "" {
+		p.model.Form.Room = newRoomName()
 	}
 	ua := app.Window().Get("navigator").Get("userAgent").String()
-	p.firefox = strings.Contains(strings.ToLower(ua), "firefox")
+	firefox := strings.Contains(strings.ToLower(ua), "firefox")
 	ctx.Async(func() {
 		supported, err := checkSupport()
-		ctx.Dispatch(func(ctx app.Context) {
-			p.checked = true
-			p.supported = supported && err == nil
-		})
+		ctx.Dispatch(func(ctx app.Context) { p.model.SupportChecked(supported && err == nil, firefox) })
 	})
 }
 
@@ -66,55 +46,26 @@ func (p *Page) Render() app.UI {
 	)
 }
 
-// fieldProblems says what is wrong with each join field.
-func (p *Page) fieldProblems() map[string]string {
-	_, problems := e2eecall.JoinRequest{Room: p.form.room, Name: p.form.name}.Normalize()
-	if problems == nil {
-		problems = map[string]string{}
-	}
-	if msg := SecretProblem(p.form.secret); msg != "" {
-		problems["secret"] = msg
-	}
-	return problems
-}
-
-// canJoin says whether Join call is usable.
-func (p *Page) canJoin() bool {
-	return p.checked && p.supported && p.model.Screen == ScreenJoin && len(p.fieldProblems()) == 0
-}
-
 func (p *Page) onInput(field string) app.EventHandler {
 	return func(ctx app.Context, e app.Event) {
 		v := ctx.JSSrc().Get("value").String()
-		switch field {
-		case "name":
-			p.form.name = v
-		case "room":
-			p.form.room = v
-		case "secret":
-			p.form.secret = v
-		case "newSecret":
-			p.newSecret = v
+		if field == "newSecret" {
+			p.model.TypeNewSecret(v)
 			return
 		}
-		p.form.touched[field] = true
+		p.model.Form.Type(field, v)
 	}
 }
 
 func (p *Page) onToggleSecret(ctx app.Context, e app.Event) {
-	p.form.showSecret = !p.form.showSecret
+	p.model.Form.ToggleShowSecret()
 }
 
 func (p *Page) onSubmit(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	for _, f := range []string{"name", "room", "secret"} {
-		p.form.touched[f] = true
+	if req, ok := p.model.Submit(); ok {
+		p.join(p.ctx, req.Room, req.Name, p.model.Form.Secret)
 	}
-	if !p.canJoin() {
-		return
-	}
-	req, _ := e2eecall.JoinRequest{Room: p.form.room, Name: p.form.name}.Normalize()
-	p.join(p.ctx, req.Room, req.Name, p.form.secret)
 }
 
 func (p *Page) onDismiss(id int) app.EventHandler {

@@ -46,17 +46,3 @@ func TestCallScreenRendersTilesStatusAndBanners(t *testing.T) {
 	}
 	assert.NotContains(t, html, "style=")
 }
-
-func TestFieldProblemsComeFromTheSharedRules(t *testing.T) {
-	p := &Page{form: joinForm{name: "  ", room: "a/b", secret: "short"}}
-	problems := p.fieldProblems()
-	assert.Contains(t, problems["name"], "Enter your name")
-	assert.Contains(t, problems["room"], "letters")
-	assert.Contains(t, problems["secret"], "at least 8")
-
-	p.form = joinForm{name: "Ada", room: "blue-lake", secret: "correct horse"}
-	assert.Empty(t, p.fieldProblems())
-	assert.False(t, p.canJoin(), "not before the support check has passed")
-	p.checked, p.supported = true, true
-	assert.True(t, p.canJoin())
-}

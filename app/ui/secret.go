@@ -10,6 +10,9 @@ const (
 	MaxSecretLength = 256
 )
 
+// secretRange is the rule in words, for every message that states it.
+var secretRange = fmt.Sprintf("%d to %d characters", MinSecretLength, MaxSecretLength)
+
 // SecretLength is the secret's length as JavaScript's String.length.
 func SecretLength(s string) int {
 	n := 0
@@ -27,7 +30,7 @@ func SecretLength(s string) int {
 func SecretProblem(s string) string {
 	switch n := SecretLength(s); {
 	case n == 0:
-		return fmt.Sprintf("Enter a secret of %d to %d characters that everyone in the call shares.", MinSecretLength, MaxSecretLength)
+		return "Enter a secret of " + secretRange + " that everyone in the call shares."
 	case n < MinSecretLength:
 		return fmt.Sprintf("Use at least %d characters (this one has %d).", MinSecretLength, n)
 	case n > MaxSecretLength:

@@ -417,7 +417,7 @@ func TestAVanishedClientIsGoneWithinTheGrace(t *testing.T) {
 	took := time.Since(start)
 	t.Logf("gone for the others after %v", took.Round(10*time.Millisecond))
 	assert.Equal(t, ReasonNetworkDisconnected, gone.Reason)
-	assert.LessOrEqual(t, took, DisconnectGrace+500*time.Millisecond)
+	assert.LessOrEqual(t, took, DisconnectGrace+time.Second, "within the grace, give or take a busy machine")
 }
 
 func TestFramesThatBreakTheTransportRulesClose(t *testing.T) {

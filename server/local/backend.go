@@ -7,7 +7,9 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -15,22 +17,24 @@ import (
 	"github.com/coder/websocket"
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/webrtc/v4"
 
 	"e2eecall"
+	"e2eecall/server/site"
 )
 
 // Config is the embedded backend's configuration. Zero values get defaults.
 type Config struct {
-	TokenKey               []byte        // HS256 key for tokens; random when empty
-	TokenTTL               time.Duration // default 1h: tokens are minted right before connecting
-	UDPPortMin, UDPPortMax uint16        // media ports; any when zero
-	AnnounceIPs            []string      // addresses to announce for media instead of the host's (NAT)
-	MaxRooms               int           // default 100
-	MaxParticipants        int           // per room, default 9
-	MaxSockets             int           // signaling sockets at once, default MaxRooms × MaxParticipants
-	MaxSocketsPerAddress   int           // signaling sockets at once from one client address, default 10; -1: no limit (behind a proxy)
-	Logger                 *slog.Logger
+	TokenKey             []byte        // HS256 key for tokens; random when empty
+	TokenTTL             time.Duration // default 1h: tokens are minted right before connecting
+	UDPPort              int           // the one UDP port all media uses; one the system picks when zero
+	AnnounceIPs          []string      // addresses to announce for media instead of the host's (NAT)
+	MaxRooms             int           // default 100
+	MaxParticipants      int           // per room, default 9
+	MaxSockets           int           // signaling sockets at once, default MaxRooms × MaxParticipants
+	MaxSocketsPerAddress int           // signaling sockets at once from one client address, default 10; -1: no limit (behind a proxy)
+	Logger               *slog.Logger
 }
 
 // Backend hosts the calls.
@@ -38,6 +42,7 @@ type Backend struct {
 	cfg    Config
 	tokens *tokens
 	api    *webrtc.API
+	media  ice.UDPMux // every peer connection's media, on one UDP port
 	log    *slog.Logger
 
 	// Protocol limits, smaller in tests.
@@ -76,14 +81,21 @@ func New(cfg Config) (*Backend, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	api, err := newAPI(cfg)
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{Port: cfg.UDPPort})
 	if err != nil {
+		return nil, fmt.Errorf("the media port: %w", err)
+	}
+	media := webrtc.NewICEUDPMux(nil, conn)
+	api, err := newAPI(cfg, media)
+	if err != nil {
+		media.Close()
 		return nil, err
 	}
 	return &Backend{
 		cfg:              cfg,
 		tokens:           &tokens{key: cfg.TokenKey, ttl: cfg.TokenTTL, now: time.Now},
 		api:              api,
+		media:            media,
 		log:              cfg.Logger,
 		answerTimeout:    AnswerTimeout,
 		maxSubscriptions: MaxSubscriptions,
@@ -94,9 +106,11 @@ func New(cfg Config) (*Backend, error) {
 }
 
 // newAPI sets pion up for an SFU that only forwards: VP8 and Opus (frame
-// encryption breaks H.264 unless it is NAL-aware), NACK and RTCP reports
-// through the default interceptors, host candidates including loopback.
-func newAPI(cfg Config) (*webrtc.API, error) {
+// encryption breaks H.264 unless it is NAL-aware); NACK with a short
+// retransmission buffer, RTCP reports and transport-wide congestion control
+// feedback, which browsers need, and no interceptor whose output nothing
+// reads; all media on one UDP port; host candidates including loopback.
+func newAPI(cfg Config, media ice.UDPMux) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: vp8, PayloadType: 96}, webrtc.RTPCodecTypeVideo); err != nil {
 		return nil, err
@@ -105,23 +119,30 @@ func newAPI(cfg Config) (*webrtc.API, error) {
 		return nil, err
 	}
 	i := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(m, i); err != nil {
+	// 128 packets: about 3 s of video at 45 packets a second, far longer than a retransmission is worth.
+	if err := webrtc.ConfigureNackWithOptions(m, i, nil, nack.ResponderSize(128)); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureRTCPReports(i); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureTWCCSender(m, i); err != nil {
 		return nil, err
 	}
 	s := webrtc.SettingEngine{}
 	s.SetIncludeLoopbackCandidate(true)
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	s.SetICETimeouts(2*time.Second, DisconnectGrace-time.Second, time.Second) // also: ICE that never connects fails after 5 s
-	if cfg.UDPPortMin != 0 {
-		if err := s.SetEphemeralUDPPortRange(cfg.UDPPortMin, cfg.UDPPortMax); err != nil {
-			return nil, err
-		}
-	}
+	s.SetICEUDPMux(media)
+	s.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
 	if len(cfg.AnnounceIPs) > 0 {
 		s.SetNAT1To1IPs(cfg.AnnounceIPs, webrtc.ICECandidateTypeHost)
 	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(i), webrtc.WithSettingEngine(s)), nil
 }
+
+// MediaPort is the UDP port all media uses.
+func (b *Backend) MediaPort() int { return b.media.GetListenAddresses()[0].(*net.UDPAddr).Port }
 
 var (
 	vp8  = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}
@@ -137,13 +158,13 @@ func (b *Backend) Join(_ context.Context, roomName, name string) (e2eecall.Sessi
 	full := !exists && len(b.rooms) >= b.cfg.MaxRooms
 	b.mu.Unlock()
 	if full {
-		return e2eecall.Session{}, &e2eecall.Error{Status: http.StatusServiceUnavailable, Message: errTooManyRooms.Error()}
+		return e2eecall.Session{}, &site.Error{Status: http.StatusServiceUnavailable, Message: errTooManyRooms.Error()}
 	}
 	token, err := b.tokens.mint(sessionID, name)
 	if err != nil {
 		return e2eecall.Session{}, err
 	}
-	return e2eecall.Session{Backend: e2eecall.BackendLocal, APIKey: apiKey, SessionID: sessionID, Token: token}, nil
+	return e2eecall.Session{Backend: site.BackendLocal, APIKey: apiKey, SessionID: sessionID, Token: token}, nil
 }
 
 // Signaling is the WebSocket endpoint the browser library connects to.
@@ -164,7 +185,7 @@ func (b *Backend) Close() error {
 		p.end(websocket.StatusGoingAway, "the server is shutting down")
 	}
 	b.active.Wait()
-	return nil
+	return b.media.Close()
 }
 
 // admit counts p's signaling socket from addr, within the limits; the

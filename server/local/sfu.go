@@ -1,6 +1,7 @@
 package local
 
 import (
+	"crypto/rand"
 	"errors"
 	"io"
 	"sync"
@@ -57,7 +58,7 @@ func (p *participant) newPublication(offer string, props Stream) (*stream, strin
 	}
 	s := &stream{
 		info: Stream{
-			StreamID: randomID(), ConnectionID: p.id, Name: p.info.Data, HasAudio: props.HasAudio, HasVideo: props.HasVideo,
+			StreamID: rand.Text(), ConnectionID: p.id, Name: p.info.Data, HasAudio: props.HasAudio, HasVideo: props.HasVideo,
 			VideoType: "camera", CreationTime: time.Now().UnixMilli(), Encrypted: true,
 		},
 		owner: p, pc: pc, subs: map[*subscription]struct{}{},

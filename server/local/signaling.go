@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"io"
@@ -53,7 +54,7 @@ func (b *Backend) serveSignal(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	p := &participant{
-		b: b, id: randomID(), ctx: ctx, cancel: cancel,
+		b: b, id: rand.Text(), ctx: ctx, cancel: cancel,
 		out: make(chan []byte, OutboxMessages), done: make(chan struct{}),
 		departure:     ReasonNetworkDisconnected,
 		publications:  map[string]*stream{},

@@ -50,7 +50,7 @@ func (t *tokens) mint(sessionID, name string) (string, error) {
 			Issuer:    apiKey,
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
-			ID:        randomID(),
+			ID:        rand.Text(),
 		},
 		IST:            "project",
 		SessionID:      sessionID,
@@ -82,11 +82,4 @@ func (t *tokens) verify(token, sessionID string) (tokenClaims, error) {
 		return c, errors.New("the token is for another session")
 	}
 	return c, nil
-}
-
-// randomID is 16 random bytes, base64url: ids for tokens, connections and streams.
-func randomID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -54,24 +54,22 @@ var tryCases = []string{"inline-script", "inline-style", "eval", "wasm", "connec
 // lab is the CSP lab's state: the modes a page may choose, built on the
 // backend's policy, and the server's own mode for everything else.
 type lab struct {
-	base   csp.Policy
-	server csp.Mode
+	base    csp.Policy
+	server  csp.Mode
+	tryHTML []byte // the try-it page
 }
 
-// newLab sets the lab up, and adds its banner, which says on every page
-// which policy is in force, to go-app's page.
-func newLab(cfg Config, page http.Handler) (*lab, error) {
-	h, ok := page.(*app.Handler)
-	if !ok {
-		return nil, errors.New("site: the CSP lab needs go-app's page handler to add its banner")
+// newLab sets the lab up.
+func newLab(cfg Config) (*lab, error) {
+	tryHTML, err := fs.ReadFile(cfg.Assets.Static, "lab/try.html")
+	if err != nil {
+		return nil, errors.New("site: the CSP lab's lab/try.html is missing from the static files")
 	}
-	h.Styles = append(h.Styles, "/web/lab/lab.css")
-	h.Scripts = append(h.Scripts, "/web/lab/banner.js defer")
 	base := cfg.CSPBase
 	if base.IsZero() {
 		base = csp.Strict()
 	}
-	return &lab{base: base, server: cfg.CSP}, nil
+	return &lab{base: base, server: cfg.CSP, tryHTML: tryHTML}, nil
 }
 
 // choice is the lab mode name a request chose, or "".
@@ -143,27 +141,27 @@ func (l *lab) headers(r *http.Request) []csp.Header {
 	return m.Headers()
 }
 
-// addLabRoutes adds the lab's pages and API when lab mode is on, and makes
-// sure they do not exist when it is off (go-app would otherwise render the
-// lab's route, which the app registers in every build).
-func addLabRoutes(mux *http.ServeMux, l *lab, page http.Handler, static fs.FS, reports *csp.ReportLog, public bool) error {
+// addLabRoutes adds the lab's pages and API when lab mode is on, with its
+// banner, which says on every page which policy is in force, in go-app's
+// page. When it is off it makes sure they do not exist (go-app would
+// otherwise render the lab's route, which the app registers in every build).
+func addLabRoutes(mux *http.ServeMux, l *lab, page http.Handler, reports *csp.ReportLog, public bool) {
 	if l == nil {
 		mux.Handle("/csp", http.NotFoundHandler())
 		mux.Handle("/csp/", http.NotFoundHandler())
-		return nil
+		return
 	}
-	tryHTML, err := fs.ReadFile(static, "lab/try.html")
-	if err != nil {
-		return err
+	if h, ok := page.(*app.Handler); ok { // the tests fail without the banner
+		h.Styles = append(h.Styles, "/web/lab/lab.css")
+		h.Scripts = append(h.Scripts, "/web/lab/banner.js defer")
 	}
 	api := deadlines(bodyTimeout, apiWriteTimeout)
 	file := deadlines(bodyTimeout, fileWriteTimeout)
 	mux.Handle("GET /csp", file(page))
-	mux.Handle("/csp/", file(handleTry(tryHTML)))
+	mux.Handle("/csp/", file(handleTry(l.tryHTML)))
 	mux.Handle("GET /api/csp-lab/policy", api(handleLabPolicy(l)))
 	mux.Handle("GET /api/csp-lab/reports", api(onlyHere(public, handleLabReports(reports))))
 	mux.Handle("DELETE /api/csp-lab/reports", api(onlyHere(public, handleLabClear(reports))))
-	return nil
 }
 
 // handleTry serves the try-it page; its script reads the mode and the case

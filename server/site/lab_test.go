@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"e2eecall"
 	"e2eecall/server/csp"
 )
 
@@ -19,18 +18,18 @@ func newLabSite(t *testing.T, lab bool) http.Handler {
 	t.Helper()
 	h, err := New(Config{
 		Backend:     &recordingBackend{},
-		BackendName: e2eecall.BackendLocal,
+		BackendName: BackendLocal,
 		CSP:         csp.Mode{Name: "strict", Policy: csp.Strict()},
 		CSPLab:      lab,
 		Assets: Assets{
-			App: fstest.MapFS{
-				"app.wasm":    {Data: []byte("\x00asm raw")},
-				"app.wasm.br": {Data: []byte("br bytes")},
-				"app.wasm.gz": {Data: []byte("gz bytes")},
+			Wasm: fstest.MapFS{
+				"app.wasm":     {Data: []byte("\x00asm raw")},
+				"app.wasm.br":  {Data: []byte("br bytes")},
+				"app.wasm.gz":  {Data: []byte("gz bytes")},
+				"wasm_exec.js": {Data: []byte("// glue")},
 			},
-			WasmExec: fstest.MapFS{"wasm_exec.js": {Data: []byte("// glue")}},
-			Static:   fstest.MapFS{"css/app.css": {Data: []byte("body{}")}, "lab/try.html": {Data: []byte("<!doctype html><p>try</p>")}},
-			OpenTok:  fstest.MapFS{},
+			Static:  fstest.MapFS{"css/app.css": {Data: []byte("body{}")}, "lab/try.html": {Data: []byte("<!doctype html><p>try</p>")}},
+			OpenTok: fstest.MapFS{},
 		},
 	})
 	require.NoError(t, err)

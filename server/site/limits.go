@@ -96,3 +96,13 @@ func limitSessions(l *perAddress) func(http.Handler) http.Handler {
 		})
 	}
 }
+
+// sameOriginOnly refuses requests that other sites' pages make (Go's
+// CrossOriginProtection, from Sec-Fetch-Site or Origin), with a JSON error.
+func sameOriginOnly() func(http.Handler) http.Handler {
+	c := http.NewCrossOriginProtection()
+	c.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		encodeError(w, http.StatusForbidden, "sessions are handed out to this site's own pages only", nil)
+	}))
+	return c.Handler
+}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 
-	"e2eecall"
 	"e2eecall/app/ui"
 )
 
@@ -40,7 +39,7 @@ func newPage(backend, version string) http.Handler {
 		WasmContentLengthHeader: "X-Wasm-Content-Length",
 	}
 	switch backend {
-	case e2eecall.BackendVonage:
+	case BackendVonage:
 		h.Scripts = append(h.Scripts, "/web/opentok/opentok.min.js defer")
 	default:
 		// Our library is a set of ES modules; go-app's Scripts cannot mark a

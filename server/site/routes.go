@@ -7,12 +7,15 @@ import (
 )
 
 // addRoutes lists every endpoint of the site, each with the limits it needs.
-func addRoutes(mux *http.ServeMux, cfg Config, page http.Handler, wasm *wasmFiles, wasmExec []byte, files *fileSet, reports *csp.ReportLog) {
+// lab is the CSP lab, nil unless -csp-lab.
+func addRoutes(mux *http.ServeMux, cfg Config, wasm *wasmFiles, files *fileSet, lab *lab) {
 	api := deadlines(bodyTimeout, apiWriteTimeout)
 	file := deadlines(bodyTimeout, fileWriteTimeout)
 	sessions := newPerAddress(cfg.SessionsPerMinute)
+	reports := &csp.ReportLog{}
+	page := newPage(cfg.BackendName, version(wasm, files))
 
-	mux.Handle("POST /api/session", api(limitSessions(sessions)(limitBody(maxSessionBody)(handleSession(cfg.Backend, cfg.Logger)))))
+	mux.Handle("POST /api/session", api(sameOriginOnly()(limitSessions(sessions)(limitBody(maxSessionBody)(handleSession(cfg.Backend, cfg.Logger))))))
 	mux.Handle("POST /api/csp-reports", api(limitBody(csp.MaxReportBody)(handleReportPost(reports, cfg.Logger))))
 	mux.Handle("GET /api/csp-reports", api(handleReportList(reports, cfg.PublicReports)))
 	mux.Handle("GET /api/health", api(handleHealth()))
@@ -22,6 +25,7 @@ func addRoutes(mux *http.ServeMux, cfg Config, page http.Handler, wasm *wasmFile
 	mux.Handle("/api/", api(handleAPINotFound()))
 	mux.Handle("GET /web/app.wasm", file(handleWasm(wasm)))
 	mux.Handle("GET /web/", file(handleFiles(files)))
-	mux.Handle("GET /wasm_exec.js", file(handleWasmExec(wasmExec)))
-	mux.Handle("/", file(page)) // the page, app.js, app-worker.js, app.css, manifest.webmanifest
+	mux.Handle("GET /wasm_exec.js", file(handleFiles(files)))
+	mux.Handle("/", file(page))                              // the page, app.js, app-worker.js, app.css, manifest.webmanifest
+	addLabRoutes(mux, lab, page, reports, cfg.PublicReports) // /csp, /csp/try/…, /api/csp-lab/…; 404 without -csp-lab
 }

@@ -21,10 +21,25 @@ type Backend interface {
 	Join(ctx context.Context, room, name string) (e2eecall.Session, error)
 }
 
+// The backends a server can run, as Session.Backend names them.
+const (
+	BackendLocal  = "local"
+	BackendVonage = "vonage"
+)
+
+// Error is a failure of a Backend that the caller can act on: the session
+// API answers with Status and Message, which says what happened and what to do.
+type Error struct {
+	Status  int
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
 // Config is everything the site depends on.
 type Config struct {
 	Backend     Backend
-	BackendName string       // e2eecall.BackendLocal or e2eecall.BackendVonage: picks the OpenTok library the page loads
+	BackendName string       // BackendLocal or BackendVonage: picks the OpenTok library the page loads
 	Signaling   http.Handler // the embedded backend's WebSocket at /api/signal; nil for Vonage
 	CSP         csp.Mode
 	Assets      Assets
@@ -42,10 +57,9 @@ type Config struct {
 
 // Assets are the embedded file systems the site serves.
 type Assets struct {
-	App      fs.FS // app.wasm, app.wasm.br, app.wasm.gz
-	WasmExec fs.FS // wasm_exec.js
-	Static   fs.FS // css/, icons/, ot/ (our OpenTok-compatible library), boot/
-	OpenTok  fs.FS // opentok.min.js (Vonage backend only)
+	Wasm    fs.FS // app.wasm, app.wasm.br, app.wasm.gz, wasm_exec.js
+	Static  fs.FS // css/, icons/, ot/ (our OpenTok-compatible library), boot/
+	OpenTok fs.FS // opentok.min.js (Vonage backend only)
 }
 
 // New returns the whole site as one handler.
@@ -59,36 +73,26 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.SessionsPerMinute == 0 {
 		cfg.SessionsPerMinute = 20
 	}
-	wasm, err := loadWasm(cfg.Assets.App)
+	wasm, err := loadWasm(cfg.Assets.Wasm)
 	if err != nil {
 		return nil, err
 	}
-	wasmExec, err := fs.ReadFile(cfg.Assets.WasmExec, "wasm_exec.js")
-	if err != nil {
-		return nil, errors.New("site: wasm_exec.js is missing: run make build, which copies it from $(go env GOROOT)/lib/wasm")
-	}
-	files, err := loadFiles(cfg.Assets.Static, cfg.Assets.OpenTok, cfg.BackendName)
+	files, err := loadFiles(cfg.Assets, cfg.BackendName)
 	if err != nil {
 		return nil, err
 	}
-	page := newPage(cfg.BackendName, version(wasm, wasmExec, files))
-	reports := &csp.ReportLog{}
-
 	fixed := cfg.CSP.Headers()
 	headers := func(*http.Request) []csp.Header { return fixed }
 	var l *lab
 	if cfg.CSPLab {
-		if l, err = newLab(cfg, page); err != nil {
+		if l, err = newLab(cfg); err != nil {
 			return nil, err
 		}
 		headers = l.headers
 	}
 
 	mux := http.NewServeMux()
-	addRoutes(mux, cfg, page, wasm, wasmExec, files, reports)
-	if err := addLabRoutes(mux, l, page, cfg.Assets.Static, reports, cfg.PublicReports); err != nil {
-		return nil, err
-	}
+	addRoutes(mux, cfg, wasm, files, l)
 	var h http.Handler = mux
 	h = securityHeaders(headers, cfg.CSPLab)(h)
 	h = logRequests(cfg.Logger)(h)

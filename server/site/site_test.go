@@ -35,17 +35,17 @@ func newTestSite(t testing.TB, backend Backend) http.Handler {
 	t.Helper()
 	h, err := New(Config{
 		Backend:     backend,
-		BackendName: e2eecall.BackendLocal,
+		BackendName: BackendLocal,
 		CSP:         csp.Mode{Name: "strict", Policy: csp.Strict()},
 		Assets: Assets{
-			App: fstest.MapFS{
-				"app.wasm":    {Data: []byte("\x00asm raw")},
-				"app.wasm.br": {Data: []byte("br bytes")},
-				"app.wasm.gz": {Data: []byte("gz bytes")},
+			Wasm: fstest.MapFS{
+				"app.wasm":     {Data: []byte("\x00asm raw")},
+				"app.wasm.br":  {Data: []byte("br bytes")},
+				"app.wasm.gz":  {Data: []byte("gz bytes")},
+				"wasm_exec.js": {Data: []byte("// glue")},
 			},
-			WasmExec: fstest.MapFS{"wasm_exec.js": {Data: []byte("// glue")}},
-			Static:   fstest.MapFS{"css/app.css": {Data: []byte("body{}")}},
-			OpenTok:  fstest.MapFS{},
+			Static:  fstest.MapFS{"css/app.css": {Data: []byte("body{}")}},
+			OpenTok: fstest.MapFS{},
 		},
 	})
 	require.NoError(t, err)
@@ -122,7 +122,7 @@ func TestSessionRefusesBadInputWithAFieldError(t *testing.T) {
 }
 
 func TestSessionPassesOnTheBackendsErrors(t *testing.T) {
-	full := &recordingBackend{err: &e2eecall.Error{Status: http.StatusServiceUnavailable, Message: "The server hosts too many rooms; try again later."}}
+	full := &recordingBackend{err: &Error{Status: http.StatusServiceUnavailable, Message: "The server hosts too many rooms; try again later."}}
 	rec := postJSON(newTestSite(t, full), "/api/session", `{"room":"r1","name":"Ada"}`)
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	assert.JSONEq(t, `{"error":"The server hosts too many rooms; try again later."}`, rec.Body.String())
@@ -135,9 +135,15 @@ func TestSessionPassesOnTheBackendsErrors(t *testing.T) {
 
 func TestSessionRefusesCrossSiteRequests(t *testing.T) {
 	backend := &recordingBackend{}
-	rec := postJSON(newTestSite(t, backend), "/api/session", `{"room":"r1","name":"Ada"}`, "Sec-Fetch-Site", "cross-site")
+	h := newTestSite(t, backend)
+	rec := postJSON(h, "/api/session", `{"room":"r1","name":"Ada"}`, "Sec-Fetch-Site", "cross-site")
 	assert.Equal(t, http.StatusForbidden, rec.Code)
+	assert.Contains(t, rec.Body.String(), "this site's own pages only")
+	rec = postJSON(h, "/api/session", `{"room":"r1","name":"Ada"}`, "Origin", "https://evil.example")
+	assert.Equal(t, http.StatusForbidden, rec.Code, "an older browser without Sec-Fetch-Site, by its Origin")
 	assert.Empty(t, backend.rooms)
+	rec = postJSON(h, "/api/session", `{"room":"r1","name":"Ada"}`, "Sec-Fetch-Site", "same-origin")
+	assert.Equal(t, http.StatusOK, rec.Code)
 }
 
 func TestUnknownAPIPathsAnswerJSON(t *testing.T) {
@@ -222,13 +228,13 @@ func TestWasmAndStaticFilesRevalidate(t *testing.T) {
 }
 
 func TestNewRefusesAMissingBuild(t *testing.T) {
-	_, err := New(Config{Backend: &recordingBackend{}, Assets: Assets{App: fstest.MapFS{}, WasmExec: fstest.MapFS{}, Static: fstest.MapFS{}}})
+	_, err := New(Config{Backend: &recordingBackend{}, Assets: Assets{Wasm: fstest.MapFS{}, Static: fstest.MapFS{}}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "make build")
 
-	_, err = New(Config{Backend: &recordingBackend{}, BackendName: e2eecall.BackendVonage, Assets: Assets{
-		App:      fstest.MapFS{"app.wasm": {Data: []byte("a")}, "app.wasm.br": {Data: []byte("b")}, "app.wasm.gz": {Data: []byte("g")}},
-		WasmExec: fstest.MapFS{"wasm_exec.js": {Data: []byte("x")}}, Static: fstest.MapFS{}, OpenTok: fstest.MapFS{},
+	_, err = New(Config{Backend: &recordingBackend{}, BackendName: BackendVonage, Assets: Assets{
+		Wasm:   fstest.MapFS{"app.wasm": {Data: []byte("a")}, "app.wasm.br": {Data: []byte("b")}, "app.wasm.gz": {Data: []byte("g")}, "wasm_exec.js": {Data: []byte("x")}},
+		Static: fstest.MapFS{}, OpenTok: fstest.MapFS{},
 	}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "OpenTok.js is missing")

@@ -3,12 +3,14 @@ package vonage
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
 	"e2eecall"
+	"e2eecall/server/site"
 )
 
 // Backend hands out Vonage sessions and tokens.
@@ -18,8 +20,7 @@ type Backend struct {
 	log    *slog.Logger
 	store  *store
 
-	mu    sync.Mutex
-	rooms map[string]*sync.Mutex // one creation at a time per room
+	roomLocks [64]sync.Mutex // one session creation at a time per room, rooms spread over a fixed set of locks
 }
 
 // New opens the store and returns the backend.
@@ -50,7 +51,7 @@ func New(cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Backend{cfg: cfg, client: client, log: cfg.Logger, store: st, rooms: map[string]*sync.Mutex{}}, nil
+	return &Backend{cfg: cfg, client: client, log: cfg.Logger, store: st}, nil
 }
 
 // Join returns the room's session (creating it once) and a token for name.
@@ -67,7 +68,7 @@ func (b *Backend) Join(ctx context.Context, room, name string) (e2eecall.Session
 	if b.cfg.ApplicationID != "" {
 		apiKey = b.cfg.ApplicationID
 	}
-	return e2eecall.Session{Backend: e2eecall.BackendVonage, APIKey: apiKey, SessionID: sessionID, Token: token}, nil
+	return e2eecall.Session{Backend: site.BackendVonage, APIKey: apiKey, SessionID: sessionID, Token: token}, nil
 }
 
 // session is the room's session id, created on the first join.
@@ -89,13 +90,12 @@ func (b *Backend) session(ctx context.Context, room string) (string, error) {
 	return id, nil
 }
 
+// roomLock is the lock of room's session creation. A fixed set of locks
+// keeps memory bounded however many room names clients make up.
 func (b *Backend) roomLock(room string) *sync.Mutex {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.rooms[room] == nil {
-		b.rooms[room] = &sync.Mutex{}
-	}
-	return b.rooms[room]
+	h := fnv.New32a()
+	h.Write([]byte(room))
+	return &b.roomLocks[h.Sum32()%uint32(len(b.roomLocks))]
 }
 
 // Close closes the store.

@@ -2,7 +2,6 @@ package vonage
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -16,7 +15,7 @@ const restJWTLifetime = 3 * time.Minute
 // with an HS256 JWT for a project key, Authorization: Bearer with an RS256
 // JWT for a Vonage application.
 func (b *Backend) restAuth(now time.Time) (header, value string, err error) {
-	claims := jwt.MapClaims{"iat": now.Unix(), "exp": now.Add(restJWTLifetime).Unix(), "jti": randomID()}
+	claims := jwt.MapClaims{"iat": now.Unix(), "exp": now.Add(restJWTLifetime).Unix(), "jti": rand.Text()}
 	if b.cfg.ApplicationID != "" {
 		claims["application_id"] = b.cfg.ApplicationID
 		signed, err := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(b.cfg.PrivateKey)
@@ -39,7 +38,7 @@ func (b *Backend) clientToken(sessionID, name string, now time.Time) (string, er
 		"initial_layout_class_list": "",
 		"iat":                       now.Unix(),
 		"exp":                       now.Add(b.cfg.TokenTTL).Unix(),
-		"jti":                       randomID(),
+		"jti":                       rand.Text(),
 	}
 	if b.cfg.ApplicationID != "" {
 		claims["application_id"] = b.cfg.ApplicationID
@@ -51,12 +50,6 @@ func (b *Backend) clientToken(sessionID, name string, now time.Time) (string, er
 	claims["ist"] = "project"
 	claims["create_time"] = now.Unix()
 	claims["expire_time"] = now.Add(b.cfg.TokenTTL).Unix()
-	claims["nonce"] = randomID()
+	claims["nonce"] = rand.Text()
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(b.cfg.APISecret))
-}
-
-func randomID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return hex.EncodeToString(b)
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"e2eecall"
+	"e2eecall/server/site"
 )
 
 // Retries of session creation: only server errors and timeouts are worth it.
@@ -22,7 +22,7 @@ const (
 
 // errTooSlow is a timeout of ours or the caller's: the session may yet be
 // created on Vonage's side, but nobody is waiting for it any more.
-var errTooSlow = &e2eecall.Error{Status: http.StatusGatewayTimeout, Message: "Vonage Video did not answer in time; try again in a moment."}
+var errTooSlow = &site.Error{Status: http.StatusGatewayTimeout, Message: "Vonage Video did not answer in time; try again in a moment."}
 
 // createSession asks Vonage for an end-to-end encrypted routed session.
 func (b *Backend) createSession(ctx context.Context) (string, error) {
@@ -73,23 +73,23 @@ func (b *Backend) createSessionOnce(ctx context.Context) (id string, retry bool,
 		if errors.As(err, &urlErr) && urlErr.Timeout() {
 			return "", true, errTooSlow
 		}
-		return "", true, &e2eecall.Error{Status: http.StatusBadGateway, Message: "Vonage Video could not be reached; try again in a moment."}
+		return "", true, &site.Error{Status: http.StatusBadGateway, Message: "Vonage Video could not be reached; try again in a moment."}
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 	switch {
 	case res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized:
-		return "", false, &e2eecall.Error{Status: http.StatusBadGateway, Message: fmt.Sprintf("Vonage Video refused the server's credentials (%d): check API_KEY and API_SECRET (or the application id and key), and that end-to-end encryption is enabled on the account.", res.StatusCode)}
+		return "", false, &site.Error{Status: http.StatusBadGateway, Message: fmt.Sprintf("Vonage Video refused the server's credentials (%d): check API_KEY and API_SECRET (or the application id and key), and that end-to-end encryption is enabled on the account.", res.StatusCode)}
 	case res.StatusCode >= 500:
-		return "", true, &e2eecall.Error{Status: http.StatusBadGateway, Message: fmt.Sprintf("Vonage Video had a problem (%d); try again in a moment.", res.StatusCode)}
+		return "", true, &site.Error{Status: http.StatusBadGateway, Message: fmt.Sprintf("Vonage Video had a problem (%d); try again in a moment.", res.StatusCode)}
 	case res.StatusCode != http.StatusOK:
-		return "", false, &e2eecall.Error{Status: http.StatusBadGateway, Message: fmt.Sprintf("Vonage Video refused to create the session (%d): %s", res.StatusCode, vonageMessage(body))}
+		return "", false, &site.Error{Status: http.StatusBadGateway, Message: fmt.Sprintf("Vonage Video refused to create the session (%d): %s", res.StatusCode, vonageMessage(body))}
 	}
 	var sessions []struct {
 		SessionID string `json:"session_id"`
 	}
 	if err := json.Unmarshal(body, &sessions); err != nil || len(sessions) == 0 || sessions[0].SessionID == "" {
-		return "", false, &e2eecall.Error{Status: http.StatusBadGateway, Message: "Vonage Video answered without a session id."}
+		return "", false, &site.Error{Status: http.StatusBadGateway, Message: "Vonage Video answered without a session id."}
 	}
 	return sessions[0].SessionID, false, nil
 }

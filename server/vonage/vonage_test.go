@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"e2eecall"
+	"e2eecall/server/site"
 )
 
 const (
@@ -119,7 +119,7 @@ func TestProjectKeyCreatesAnE2EESessionAndSignsTokens(t *testing.T) {
 
 	s, err := b.Join(context.Background(), "blue-lake", "Ada")
 	require.NoError(t, err)
-	assert.Equal(t, e2eecall.BackendVonage, s.Backend)
+	assert.Equal(t, site.BackendVonage, s.Backend)
 	assert.Equal(t, testKey, s.APIKey)
 	assert.Equal(t, "1_MX4xMjM0NTY3OH5-session", s.SessionID)
 
@@ -217,7 +217,7 @@ func TestErrorsAndRetries(t *testing.T) {
 				require.NoError(t, err)
 				return
 			}
-			var apiErr *e2eecall.Error
+			var apiErr *site.Error
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tt.status, apiErr.Status)
 			assert.Contains(t, apiErr.Message, tt.message)
@@ -297,7 +297,7 @@ func TestTheCallersDeadlineStopsTheRetries(t *testing.T) {
 	defer cancel()
 
 	_, err := b.Join(ctx, "room", "Ada")
-	var apiErr *e2eecall.Error
+	var apiErr *site.Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusGatewayTimeout, apiErr.Status)
 	assert.EqualValues(t, 1, fake.requests.Load(), "no retry after the caller gave up")
@@ -315,7 +315,7 @@ func TestAnUnreachableVonageIsRetriedThenABadGateway(t *testing.T) {
 	t.Cleanup(func() { b.Close() })
 
 	_, err = b.Join(context.Background(), "room", "Ada")
-	var apiErr *e2eecall.Error
+	var apiErr *site.Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusBadGateway, apiErr.Status)
 	assert.Contains(t, apiErr.Message, "could not be reached")

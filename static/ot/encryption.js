@@ -1,7 +1,9 @@
 // The page's side of end-to-end encryption: it derives the session's base
 // key from the secret and hands it to the encryption worker, and attaches
 // the worker to every sender and receiver.
+// Its messages to and from the worker are described in worker-protocol.js.
 import { deriveBaseKey } from './sframe.js';
+import { FORGET, KEY, STATS, STREAM } from './worker-protocol.js';
 
 /** Whether this browser can transform encoded frames (and is not Firefox, which OpenTok.js excludes). */
 export function hasEndToEndEncryptionSupport() {
@@ -24,7 +26,7 @@ export class Encryption {
     if (this.worker) return;
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'encryption-engine' });
     this.worker.onmessage = ({ data }) => {
-      if (data.type === 'stats') {
+      if (data.type === STATS) {
         this.pendingStats.splice(0).forEach((resolve) => resolve(data.stats));
         return;
       }
@@ -36,7 +38,7 @@ export class Encryption {
   async setSecret(secret) {
     this.#start();
     const baseKey = await deriveBaseKey(secret, this.sessionId);
-    this.worker.postMessage({ type: 'key', baseKey }, [baseKey.buffer]);
+    this.worker.postMessage({ type: KEY, baseKey }, [baseKey.buffer]);
   }
 
   /** Encrypts what sender sends. */
@@ -52,7 +54,7 @@ export class Encryption {
 
   forget(id) {
     this.listeners.delete(id);
-    this.worker?.postMessage({ type: 'forget', id });
+    this.worker?.postMessage({ type: FORGET, id });
   }
 
   /** Frames processed and microseconds spent, per direction. */
@@ -60,7 +62,7 @@ export class Encryption {
     if (!this.worker) return Promise.resolve(null);
     return new Promise((resolve) => {
       this.pendingStats.push(resolve);
-      this.worker.postMessage({ type: 'stats' });
+      this.worker.postMessage({ type: STATS });
     });
   }
 
@@ -71,6 +73,6 @@ export class Encryption {
       return;
     }
     const { readable, writable } = endpoint.createEncodedStreams();
-    this.worker.postMessage({ type: 'stream', readable, writable, options }, [readable, writable]);
+    this.worker.postMessage({ type: STREAM, readable, writable, options }, [readable, writable]);
   }
 }

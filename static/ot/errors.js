@@ -29,3 +29,8 @@ export function secretProblem(secret) {
   if (secret.length > 256) return 'secret must have at most 256 characters';
   return null;
 }
+
+/** The error of every call that needs a connected session. */
+export function notConnected() {
+  return otError('OT_NOT_CONNECTED', codes.NOT_CONNECTED, 'You are not connected to the OpenTok session.');
+}

@@ -2,7 +2,8 @@
 // e2eecall uses, with OpenTok's names, arguments, events and errors, and
 // real end-to-end encryption (SFrame, RFC 9605) of every frame.
 import { hasEndToEndEncryptionSupport } from './encryption.js';
-import { Publisher, Session } from './session.js';
+import { Publisher } from './publisher.js';
+import { Session } from './session.js';
 
 const sessions = new Map();
 

@@ -1,7 +1,7 @@
 // OpenTok's Session over the embedded backend: connect, publish, subscribe,
 // signal, change the encryption secret, disconnect.
 import { Emitter } from './events.js';
-import { codes, otError, secretProblem } from './errors.js';
+import { codes, notConnected, otError, secretProblem } from './errors.js';
 import { Encryption, hasEndToEndEncryptionSupport } from './encryption.js';
 import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
@@ -32,7 +32,8 @@ export class Session extends Emitter {
     this._streams = new Map();
     this._subscribers = new Set();
     this._publishers = new Set();
-    this._pcCount = 0;
+    this._pcCount = 0; // names peer connections: p1, s2, …
+    this._signalCount = 0; // names signals: g1, g2, …
   }
 
   /**
@@ -126,7 +127,7 @@ export class Session extends Emitter {
   }
 
   async #publish(publisher) {
-    if (!this._connected) throw otError('OT_NOT_CONNECTED', codes.NOT_CONNECTED, 'You are not connected to the OpenTok session.');
+    if (!this._connected) throw notConnected();
     await publisher._ready;
     const pcId = `p${++this._pcCount}`;
     const pc = new RTCPeerConnection({});
@@ -174,7 +175,7 @@ export class Session extends Emitter {
     if (typeof properties === 'function') [properties, callback] = [undefined, properties];
     const subscriber = new Subscriber(this, stream, target, properties);
     if (!this._connected) {
-      setTimeout(() => callback?.(otError('OT_NOT_CONNECTED', codes.NOT_CONNECTED, 'You are not connected to the OpenTok session.')), 0);
+      setTimeout(() => callback?.(notConnected()), 0);
       return subscriber;
     }
     this._subscribers.add(subscriber);
@@ -201,10 +202,10 @@ export class Session extends Emitter {
    */
   signal(signal, callback) {
     if (!this._connected) {
-      setTimeout(() => callback?.(otError('OT_NOT_CONNECTED', codes.NOT_CONNECTED, 'You are not connected to the OpenTok session.')), 0);
+      setTimeout(() => callback?.(notConnected()), 0);
       return;
     }
-    const id = `g${++this._pcCount}`;
+    const id = `g${++this._signalCount}`;
     this._signaling.request(
       { type: 'signal', id, signalType: signal.type ?? '', data: signal.data ?? '', to: signal.to?.connectionId },
       (m) => m.type === 'signalSent' && m.id === id, (m) => m.id === id,
@@ -308,4 +309,3 @@ export class Session extends Emitter {
   }
 }
 
-export { Publisher };

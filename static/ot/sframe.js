@@ -119,35 +119,35 @@ export function nonce(salt, ctr) {
 /**
  * Encrypts one frame: the header, then the ciphertext and its tag. The
  * metadata (the codec's clear bytes) is authenticated with the header.
- * @param {{key: CryptoKey, salt: Uint8Array}} secret from deriveKeyAndSalt
+ * @param {{key: CryptoKey, salt: Uint8Array}} sender the sender's key and salt, from deriveKeyAndSalt
  * @param {bigint} kid
  * @param {bigint} ctr
  * @param {Uint8Array} metadata
  * @param {Uint8Array} plaintext
  * @returns {Promise<Uint8Array>}
  */
-export async function encrypt(secret, kid, ctr, metadata, plaintext) {
+export async function encrypt(sender, kid, ctr, metadata, plaintext) {
   const header = encodeHeader(kid, ctr);
   const ct = await subtle.encrypt(
-    { name: 'AES-GCM', iv: nonce(secret.salt, ctr), additionalData: concat(header, metadata), tagLength: 128 },
-    secret.key, plaintext);
+    { name: 'AES-GCM', iv: nonce(sender.salt, ctr), additionalData: concat(header, metadata), tagLength: 128 },
+    sender.key, plaintext);
   return concat(header, new Uint8Array(ct));
 }
 
 /**
  * Decrypts what encrypt made. It rejects when the key is wrong or anything
  * (header, metadata, ciphertext) was changed.
- * @param {(kid: bigint) => Promise<{key: CryptoKey, salt: Uint8Array}>} secretFor
+ * @param {(kid: bigint) => Promise<{key: CryptoKey, salt: Uint8Array}>} keyFor
  * @param {Uint8Array} metadata
  * @param {Uint8Array} sframe header and ciphertext
  * @returns {Promise<Uint8Array>}
  */
-export async function decrypt(secretFor, metadata, sframe) {
+export async function decrypt(keyFor, metadata, sframe) {
   const { kid, ctr, length } = decodeHeader(sframe);
-  const secret = await secretFor(kid);
+  const sender = await keyFor(kid);
   const pt = await subtle.decrypt(
-    { name: 'AES-GCM', iv: nonce(secret.salt, ctr), additionalData: concat(sframe.subarray(0, length), metadata), tagLength: 128 },
-    secret.key, sframe.subarray(length));
+    { name: 'AES-GCM', iv: nonce(sender.salt, ctr), additionalData: concat(sframe.subarray(0, length), metadata), tagLength: 128 },
+    sender.key, sframe.subarray(length));
   return new Uint8Array(pt);
 }
 
@@ -189,7 +189,7 @@ export function maskVP8Size(clear) {
  * Frames too short to carry anything besides their clear bytes pass unchanged.
  * @param {'video'|'audio'} kind
  */
-export async function sealFrame(secret, kid, ctr, data, clear, kind = 'audio') {
+export async function sealFrame(sender, kid, ctr, data, clear, kind = 'audio') {
   if (data.length <= clear) return data;
   let metadata = data.subarray(0, clear);
   let plaintext = data.subarray(clear);
@@ -197,14 +197,14 @@ export async function sealFrame(secret, kid, ctr, data, clear, kind = 'audio') {
     plaintext = concat(data.subarray(0, VP8_TAG), plaintext);
     metadata = maskVP8Size(metadata);
   }
-  return concat(metadata, await encrypt(secret, kid, ctr, metadata, plaintext));
+  return concat(metadata, await encrypt(sender, kid, ctr, metadata, plaintext));
 }
 
 /** Reverses sealFrame. */
-export async function openFrame(secretFor, data, clear, kind = 'audio') {
+export async function openFrame(keyFor, data, clear, kind = 'audio') {
   if (data.length <= clear) return data;
   const metadata = data.subarray(0, clear);
-  const plaintext = await decrypt(secretFor, metadata, data.subarray(clear));
+  const plaintext = await decrypt(keyFor, metadata, data.subarray(clear));
   if (kind !== 'video') return concat(metadata, plaintext);
   return concat(plaintext.subarray(0, VP8_TAG), metadata.subarray(VP8_TAG), plaintext.subarray(VP8_TAG));
 }

@@ -2,49 +2,53 @@
 // decrypts every frame a subscriber receives, with RTCRtpScriptTransform or,
 // as the fallback, streams from createEncodedStreams. It holds the derived
 // base key, never the secret. Per subscriber it reports "mismatch" and
-// "match" to the page as OpenTok.js's Subscriber events.
+// "match" to the page as OpenTok.js's Subscriber events. Its messages are
+// described in worker-protocol.js.
 import { clearBytes, deriveKeyAndSalt, openFrame, sealFrame } from './sframe.js';
 import { DecryptMonitor } from './monitor.js';
+import { FORGET, KEY, MATCH, STATS, STREAM } from './worker-protocol.js';
 
 const MAX_CACHED_KEYS = 64;
 
 /** @type {Uint8Array|null} */
 let baseKey = null;
-/** @type {Map<bigint, Promise<{key: CryptoKey, salt: Uint8Array}>>} */
-let secrets = new Map();
+/** @type {Map<bigint, Promise<{key: CryptoKey, salt: Uint8Array}>>} each sender's key and nonce salt, by key id */
+let keys = new Map();
 /** @type {Map<string, DecryptMonitor>} by subscriber id */
 const monitors = new Map();
 /** @type {Map<string, {sendKeyFrameRequest(): Promise<void>}>} video receivers by subscriber id */
 const videoReceivers = new Map();
+/** @type {import('./worker-protocol.js').Counters} */
 const stats = {
   encrypt: { frames: 0, micros: 0 },
   decrypt: { frames: 0, micros: 0, failed: 0 },
 };
 
-function secretFor(kid) {
-  if (!secrets.has(kid)) {
-    if (secrets.size >= MAX_CACHED_KEYS) secrets = new Map();
-    secrets.set(kid, deriveKeyAndSalt(baseKey, kid));
+function keyFor(kid) {
+  if (!keys.has(kid)) {
+    if (keys.size >= MAX_CACHED_KEYS) keys = new Map();
+    keys.set(kid, deriveKeyAndSalt(baseKey, kid));
   }
-  return secrets.get(kid);
+  return keys.get(kid);
 }
 
+/** @param {{data: import('./worker-protocol.js').PageMessage}} event */
 self.onmessage = ({ data }) => {
   switch (data.type) {
-    case 'key':
+    case KEY:
       baseKey = data.baseKey;
-      secrets = new Map();
+      keys = new Map();
       requestKeyFrames(); // the new key may decrypt what the old one could not
       break;
-    case 'stream':
+    case STREAM:
       pipe(data.readable, data.writable, data.options, null);
       break;
-    case 'forget':
+    case FORGET:
       monitors.delete(data.id);
       videoReceivers.delete(data.id);
       break;
-    case 'stats':
-      self.postMessage({ type: 'stats', stats });
+    case STATS:
+      self.postMessage({ type: STATS, stats });
       break;
   }
 };
@@ -69,7 +73,7 @@ function encoder(kind) {
     if (!baseKey) return; // never send media in the clear
     const start = performance.now();
     const data = new Uint8Array(frame.data);
-    const sealed = await sealFrame(await secretFor(kid), kid, ctr++, data, clearBytes(kind, frame.type === 'key'), kind);
+    const sealed = await sealFrame(await keyFor(kid), kid, ctr++, data, clearBytes(kind, frame.type === 'key'), kind);
     frame.data = sealed.buffer;
     stats.encrypt.frames++;
     stats.encrypt.micros += (performance.now() - start) * 1000;
@@ -91,7 +95,7 @@ function decoder(kind, id, transformer) {
     let opened = null;
     if (baseKey) {
       try {
-        opened = await openFrame(secretFor, data, clear, kind);
+        opened = await openFrame(keyFor, data, clear, kind);
       } catch {
         opened = null; // wrong key, or not encrypted with ours: drop it
       }
@@ -100,7 +104,7 @@ function decoder(kind, id, transformer) {
     const event = monitor ? monitor.record(opened !== null) : null;
     if (event) {
       self.postMessage({ type: event, id });
-      if (event === 'match') requestKeyFrame(id);
+      if (event === MATCH) requestKeyFrame(id);
     }
     if (opened === null) {
       stats.decrypt.failed++;

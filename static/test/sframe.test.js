@@ -61,12 +61,12 @@ async function session(secret) {
 }
 
 test('frames round-trip with the codec header in the clear', async () => {
-  const secretFor = await session('correct horse battery');
+  const keyFor = await session('correct horse battery');
   const kid = 0x5eedn;
   for (const [name, f] of Object.entries(frames)) {
     const clear = clearBytes(f.kind, f.key);
     assert.equal(clear, f.kind === 'audio' ? 1 : f.key ? 10 : 3, name);
-    const sealed = await sealFrame(await secretFor(kid), kid, 42n, f.data, clear, f.kind);
+    const sealed = await sealFrame(await keyFor(kid), kid, 42n, f.data, clear, f.kind);
     if (f.kind === 'video') {
       assert.equal(sealed[0] & 0x1f, f.data[0] & 0x1f, `${name}: frame type, version and show-frame stay clear`);
       assert.deepEqual(sealed.subarray(3, clear), f.data.subarray(3, clear), `${name}: the start code and size stay clear`);
@@ -76,15 +76,15 @@ test('frames round-trip with the codec header in the clear', async () => {
       assert.equal(sealed.length, f.data.length + encodeHeader(kid, 42n).length + 16, `${name}: header and tag are added`);
     }
     assert.notDeepEqual(sealed.subarray(clear + 8, clear + 24), f.data.subarray(clear + 8, clear + 24), `${name}: the rest is encrypted`);
-    assert.deepEqual(await openFrame(secretFor, sealed, clear, f.kind), f.data, `${name}: decrypts to the frame`);
+    assert.deepEqual(await openFrame(keyFor, sealed, clear, f.kind), f.data, `${name}: decrypts to the frame`);
   }
 });
 
 test('a sealed VP8 frame announces a first partition larger than itself, so no decoder without the key takes it', async () => {
-  const secretFor = await session('correct horse battery');
+  const keyFor = await session('correct horse battery');
   for (const key of [true, false]) {
     const f = frames[key ? 'VP8 key frame' : 'VP8 delta frame'];
-    const sealed = await sealFrame(await secretFor(7n), 7n, 1n, f.data, clearBytes('video', key), 'video');
+    const sealed = await sealFrame(await keyFor(7n), 7n, 1n, f.data, clearBytes('video', key), 'video');
     const firstPartitionSize = (sealed[0] | (sealed[1] << 8) | (sealed[2] << 16)) >>> 5;
     assert.equal(firstPartitionSize, 0x7ffff);
     assert.ok(firstPartitionSize > sealed.length);
@@ -93,19 +93,19 @@ test('a sealed VP8 frame announces a first partition larger than itself, so no d
 });
 
 test('frames no longer than their clear bytes pass unchanged', async () => {
-  const secretFor = await session('correct horse battery');
+  const keyFor = await session('correct horse battery');
   const tiny = Uint8Array.of(0xfc);
-  assert.deepEqual(await sealFrame(await secretFor(1n), 1n, 0n, tiny, 1), tiny);
-  assert.deepEqual(await openFrame(secretFor, tiny, 1), tiny);
+  assert.deepEqual(await sealFrame(await keyFor(1n), 1n, 0n, tiny, 1), tiny);
+  assert.deepEqual(await openFrame(keyFor, tiny, 1), tiny);
 });
 
 test('tampered frames are rejected', async () => {
-  const secretFor = await session('correct horse battery');
+  const keyFor = await session('correct horse battery');
   const f = frames['VP8 key frame'];
-  const sealed = await sealFrame(await secretFor(9n), 9n, 1n, f.data, 10, 'video');
+  const sealed = await sealFrame(await keyFor(9n), 9n, 1n, f.data, 10, 'video');
   const flip = (index) => { const b = sealed.slice(); b[index] ^= 0x01; return b; };
   for (const [what, index] of [['a clear codec byte', 5], ['the frame tag', 0], ['the header', 10], ['the ciphertext', 40], ['the tag', sealed.length - 1]]) {
-    await assert.rejects(openFrame(secretFor, flip(index), 10, 'video'), undefined, `changing ${what} is detected`);
+    await assert.rejects(openFrame(keyFor, flip(index), 10, 'video'), undefined, `changing ${what} is detected`);
   }
 });
 

@@ -1,7 +1,7 @@
 // Command benchtable prints go test -bench output as one markdown table of
 // medians, with app.wasm's sizes, for make bench and the README.
 //
-//	benchtable -wasm appwasm/app.wasm go-bench.txt browser-bench.txt
+//	benchtable -wasm wasm_exec/app.wasm go-bench.txt browser-bench.txt
 package main
 
 import (
@@ -34,7 +34,7 @@ var rows = []struct{ unit, what string }{
 }
 
 func main() {
-	wasm := flag.String("wasm", "appwasm/app.wasm", "the built app.wasm; its .gz and .br copies sit beside it")
+	wasm := flag.String("wasm", "wasm_exec/app.wasm", "the built app.wasm; its .gz and .br copies sit beside it")
 	flag.Parse()
 	samples := map[string]map[string][]float64{} // benchmark → unit → values
 	var order []string

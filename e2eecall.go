@@ -1,7 +1,6 @@
-// Package e2eecall holds what the browser app and the server agree on: the
-// session API's request and answer, its error body, and the rules for display
-// names and room names. The app (GOOS=js) and the server both import it, so
-// each rule is written once.
+// Package e2eecall is what the browser app and the server agree on: the
+// session API's request, answer and error body, and the rules for display
+// names and room names, each written once for both.
 package e2eecall
 
 import (
@@ -15,12 +14,6 @@ import (
 const (
 	MaxNameLength = 50 // characters
 	MaxRoomLength = 64 // characters
-)
-
-// Backends a server can run.
-const (
-	BackendLocal  = "local"
-	BackendVonage = "vonage"
 )
 
 // JoinRequest is the body of POST /api/session.
@@ -45,15 +38,6 @@ type ErrorBody struct {
 	Error  string            `json:"error"`
 	Fields map[string]string `json:"fields,omitempty"`
 }
-
-// Error is a failure the caller can act on. Status is the HTTP status the API
-// answers with; Message says what happened and what to do.
-type Error struct {
-	Status  int
-	Message string
-}
-
-func (e *Error) Error() string { return e.Message }
 
 // Normalize trims the request and checks it. It returns the trimmed request
 // and, when something is wrong, a problem per field ("name", "room").
