@@ -203,3 +203,26 @@ func fullScreenshot(t *testing.T, p *page, name string) {
 	require.NoError(t, os.MkdirAll("screenshots", 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join("screenshots", name+".png"), png, 0o644))
 }
+
+func TestCSPLabTabsUnderDifferentPoliciesShareACall(t *testing.T) {
+	srv := startServer(t, "-csp-lab")
+	b := newBrowser(t)
+	ada, grace := newPerson(t, b, "Ada"), newPerson(t, b, "Grace")
+	joinUnder := func(p *person, mode string) {
+		p.open(srv.URL + "/?csp=" + mode + "&room=lab-call")
+		p.waitFor(`!document.getElementById('app-wasm-loader')`, 30*time.Second, "the app should start")
+		p.waitForText("this tab runs under the “"+mode+"” policy", 10*time.Second)
+		p.fill("Your name", p.name)
+		p.fill("Encryption secret", "correct horse battery")
+		p.click("Join call")
+		p.waitForText("End-to-end encrypted", 20*time.Second)
+	}
+	joinUnder(ada, "strict")
+	joinUnder(grace, "report-only")
+	ada.seesVideoOf("Grace", mediaTimeout)
+	grace.seesVideoOf("Ada", mediaTimeout)
+	for _, p := range []*person{ada, grace} {
+		assert.Zero(t, mustEvaluate[int](p.page, `__e2e.violations.length`), "%s: %v", p.name, mustEvaluate[any](p.page, `__e2e.violations`))
+	}
+	assert.Empty(t, srv.CSPReports(t), "a whole call under strict and report-only reports nothing")
+}
