@@ -45,8 +45,9 @@ import (
 // and the files with the server's policy too, but a page opened with ?csp=
 // never matches the cached "/" (the cache compares queries) and comes from
 // the network; the cached files' policy headers have no effect. The session
-// API and the call never see the choice: /api/ answers ignore it, and the app
-// sends only {room, name}.
+// API and the call ignore the choice: the app sends only {room, name}, and
+// the server reads neither ?csp= nor the Referer for /api/ (the browser does
+// send the Referer there, to this origin only).
 
 // tryCases are the violations the lab page can trigger, in its order.
 var tryCases = []string{"inline-script", "inline-style", "eval", "wasm", "connect", "image", "blob-worker"}
