@@ -29,6 +29,8 @@ type Lab struct {
 	tryMode string                // the policy studied: shown, and the one the try-it frames run under
 	runs    map[string]int        // tryKey → how many times it ran (reloads its frame)
 	results map[string]tryOutcome // tryKey → what the frame said the browser did
+
+	onMessage app.Func // the window's message listener, removed on dismount
 }
 
 // labPolicy is GET /api/csp-lab/policy's answer.
@@ -115,7 +117,7 @@ func (l *Lab) OnMount(ctx app.Context) {
 		})
 	})
 	ctx.Async(func() { l.poll(ctx) })
-	app.Window().Call("addEventListener", "message", app.FuncOf(func(this app.Value, args []app.Value) any {
+	l.onMessage = app.FuncOf(func(this app.Value, args []app.Value) any {
 		data := args[0].Get("data")
 		if args[0].Get("origin").String() != app.Window().URL().Scheme+"://"+app.Window().URL().Host ||
 			data.Type() != app.TypeObject || data.Get("type").String() != "csp-lab-try" {
@@ -125,7 +127,18 @@ func (l *Lab) OnMount(ctx app.Context) {
 		out := tryOutcome{Blocked: data.Get("blocked").Bool(), Outcome: data.Get("outcome").String()}
 		ctx.Dispatch(func(ctx app.Context) { l.results[key] = out })
 		return nil
-	}))
+	})
+	app.Window().Call("addEventListener", "message", l.onMessage)
+}
+
+// OnDismount stops listening to the try-it frames (the polling stops with
+// the component's context).
+func (l *Lab) OnDismount() {
+	if l.onMessage != nil {
+		app.Window().Call("removeEventListener", "message", l.onMessage)
+		l.onMessage.Release()
+		l.onMessage = nil
+	}
 }
 
 // fetchPolicies fetches the server's own policy, then each lab mode's.
