@@ -13,7 +13,7 @@ BIN        := bin/e2eecall
 WASM_EXEC  := wasm_exec/wasm_exec.js
 OPENTOK_JS := static/opentok/opentok.min.js
 GO_SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './e2e/*')
-STATIC     := $(shell find static/css static/icons static/ot static/boot -type f) server/site/app-worker.js
+STATIC     := $(shell find static/boot static/css static/icons static/lab static/ot -type f) server/site/app-worker.js
 
 .PHONY: all build run test vet test-host test-fuzz test-wasm test-node test-browser bench clean
 

@@ -25,6 +25,7 @@ type config struct {
 	maxPerAddress   int
 	sessionsPerMin  int
 	publicReports   bool
+	cspLab          bool
 	vonageStore     string
 }
 
@@ -42,6 +43,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer, defau
 	fs.StringVar(&c.tlsCert, "tls-cert", getenv("TLS_CERT"), "TLS certificate `file`; with -tls-key the server speaks HTTPS, which browsers require for cameras anywhere but localhost [TLS_CERT]")
 	fs.StringVar(&c.tlsKey, "tls-key", getenv("TLS_KEY"), "TLS private key `file` [TLS_KEY]")
 	fs.StringVar(&c.csp, "csp", env(getenv, "CSP", "strict"), "Content-Security-Policy `mode`: strict, report-only, no-wasm, off, or a whole policy [CSP]")
+	fs.BoolVar(&c.cspLab, "csp-lab", getenv("CSP_LAB") == "true", "CSP lab for front-end developers: ?csp=strict|report-only|no-wasm|off chooses a page's policy, and /csp explains it, shows violations live and triggers them; off by default [CSP_LAB=true]")
 	fs.StringVar(&c.backend, "backend", getenv("BACKEND"), "`backend`: local (embedded SFU) or vonage; default vonage when Vonage credentials are set, local otherwise [BACKEND]")
 	fs.StringVar(&c.tokenKey, "token-key", getenv("TOKEN_KEY"), "local backend: `key` that signs tokens (at least 32 characters); random at each start when empty [TOKEN_KEY]")
 	fs.IntVar(&c.udpPort, "udp-port", envInt(getenv, "UDP_PORT", 0), "local backend: the one UDP `port` all media uses (open it in the firewall for LAN use); one the system picks when 0 [UDP_PORT]")

@@ -60,6 +60,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Logger:            logger,
 		SessionsPerMinute: noLimitAsMinusOne(cfg.sessionsPerMin),
 		PublicReports:     cfg.publicReports,
+		CSPLab:            cfg.cspLab,
+		CSPBase:           backend.policy,
 	})
 	if err != nil {
 		return err
@@ -83,7 +85,11 @@ func serve(ctx context.Context, cfg config, handler http.Handler, backend *backe
 	if cfg.tlsCert != "" {
 		scheme = "https"
 	}
-	fmt.Fprintf(stdout, "e2eecall listening on %s://%s (backend %s, csp %s)\n", scheme, ln.Addr(), backend.name, cfg.csp)
+	lab := ""
+	if cfg.cspLab {
+		lab = fmt.Sprintf("; CSP lab at %s://%s/csp", scheme, ln.Addr())
+	}
+	fmt.Fprintf(stdout, "e2eecall listening on %s://%s (backend %s, csp %s%s)\n", scheme, ln.Addr(), backend.name, cfg.csp, lab)
 
 	errc := make(chan error, 1)
 	go func() {

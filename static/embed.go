@@ -4,7 +4,8 @@ package static
 
 import "embed"
 
-// Files holds boot/, css/, icons/ and ot/, served under /web/.
+// Files holds boot/, css/, icons/, lab/ (the CSP lab's banner and try-it
+// pages) and ot/, served under /web/.
 //
-//go:embed boot css icons ot
+//go:embed boot css icons lab ot
 var Files embed.FS

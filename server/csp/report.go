@@ -214,3 +214,10 @@ func (l *ReportLog) List() []Report {
 	defer l.mu.Unlock()
 	return append([]Report{}, l.reports...)
 }
+
+// Clear forgets every report.
+func (l *ReportLog) Clear() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.reports, l.bytes = nil, 0
+}

@@ -10,13 +10,19 @@ import (
 	"e2eecall/server/csp"
 )
 
-// securityHeaders sets the Content-Security-Policy and the other security
-// headers on every response.
-func securityHeaders(mode csp.Mode) func(http.Handler) http.Handler {
-	headers := mode.Headers()
+// securityHeaders sets the Content-Security-Policy (the headers policy
+// gives for the request) and the other security headers on every response.
+// In CSP lab mode the Referer goes to this origin only, because it carries a
+// page's chosen policy to the files it loads (lab.go).
+func securityHeaders(policy func(*http.Request) []csp.Header, lab bool) func(http.Handler) http.Handler {
+	referrer := "no-referrer"
+	if lab {
+		referrer = "same-origin"
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := w.Header()
+			headers := policy(r)
 			for _, p := range headers {
 				h.Add(p.Name, p.Value)
 			}
@@ -24,7 +30,7 @@ func securityHeaders(mode csp.Mode) func(http.Handler) http.Handler {
 				h.Set("Reporting-Endpoints", csp.ReportGroup+`="`+csp.ReportPath+`"`) // relative: the Host header is the client's to choose
 			}
 			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("Referrer-Policy", "no-referrer")
+			h.Set("Referrer-Policy", referrer)
 			h.Set("Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self)")
 			h.Set("Cross-Origin-Opener-Policy", "same-origin")
 			if r.TLS != nil {

@@ -7,7 +7,8 @@ import (
 )
 
 // addRoutes lists every endpoint of the site, each with the limits it needs.
-func addRoutes(mux *http.ServeMux, cfg Config, wasm *wasmFiles, files *fileSet) {
+// lab is the CSP lab, nil unless -csp-lab.
+func addRoutes(mux *http.ServeMux, cfg Config, wasm *wasmFiles, files *fileSet, lab *lab) {
 	api := deadlines(bodyTimeout, apiWriteTimeout)
 	file := deadlines(bodyTimeout, fileWriteTimeout)
 	sessions := newPerAddress(cfg.SessionsPerMinute)
@@ -25,5 +26,6 @@ func addRoutes(mux *http.ServeMux, cfg Config, wasm *wasmFiles, files *fileSet) 
 	mux.Handle("GET /web/app.wasm", file(handleWasm(wasm)))
 	mux.Handle("GET /web/", file(handleFiles(files)))
 	mux.Handle("GET /wasm_exec.js", file(handleFiles(files)))
-	mux.Handle("/", file(page)) // the page, app.js, app-worker.js, app.css, manifest.webmanifest
+	mux.Handle("/", file(page))                              // the page, app.js, app-worker.js, app.css, manifest.webmanifest
+	addLabRoutes(mux, lab, page, reports, cfg.PublicReports) // /csp, /csp/try/…, /api/csp-lab/…; 404 without -csp-lab
 }

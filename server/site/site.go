@@ -47,6 +47,12 @@ type Config struct {
 
 	SessionsPerMinute int  // sessions one client address may ask for a minute, after a burst of 60; default 20, -1: no limit
 	PublicReports     bool // GET /api/csp-reports answers other machines too, not only this one
+
+	// CSPLab turns on the CSP lab (lab.go): ?csp= per page, /csp, its try-it
+	// pages and API. CSPBase is the policy its named modes start from
+	// (Strict, extended by the backend); Strict when zero.
+	CSPLab  bool
+	CSPBase csp.Policy
 }
 
 // Assets are the embedded file systems the site serves.
@@ -75,10 +81,20 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	fixed := cfg.CSP.Headers()
+	headers := func(*http.Request) []csp.Header { return fixed }
+	var l *lab
+	if cfg.CSPLab {
+		if l, err = newLab(cfg); err != nil {
+			return nil, err
+		}
+		headers = l.headers
+	}
+
 	mux := http.NewServeMux()
-	addRoutes(mux, cfg, wasm, files)
+	addRoutes(mux, cfg, wasm, files, l)
 	var h http.Handler = mux
-	h = securityHeaders(cfg.CSP)(h)
+	h = securityHeaders(headers, cfg.CSPLab)(h)
 	h = logRequests(cfg.Logger)(h)
 	return h, nil
 }

@@ -31,7 +31,8 @@
       element('p', 'To fix it, add \u2018wasm-unsafe-eval\u2019 to ' + directive + ', for example:'),
       element('code', "script-src 'self' 'wasm-unsafe-eval'"),
       element('p', 'This does not allow JavaScript eval. If you started the server with -csp no-wasm, ' +
-        'this is the failure that mode reproduces on purpose: restart it without that flag.'),
+        'or opened this page with ?csp=no-wasm in CSP lab mode, this is the failure that mode reproduces on purpose: ' +
+        'restart the server without that flag, or open the page without ?csp=no-wasm.'),
     );
     document.body.append(box);
   }
