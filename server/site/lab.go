@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/maxence-charriere/go-app/v10/pkg/app"
-
 	"e2eecall/server/clientaddr"
 	"e2eecall/server/csp"
 )
@@ -142,19 +140,14 @@ func (l *lab) headers(r *http.Request) []csp.Header {
 	return m.Headers()
 }
 
-// addLabRoutes adds the lab's pages and API when lab mode is on, with its
-// banner, which says on every page which policy is in force, in go-app's
-// page. When it is off it makes sure they do not exist (go-app would
+// addLabRoutes adds the lab's pages and API when lab mode is on (newPage
+// adds its banner). When it is off it makes sure they do not exist (go-app would
 // otherwise render the lab's route, which the app registers in every build).
 func addLabRoutes(mux *http.ServeMux, l *lab, page http.Handler, reports *csp.ReportLog, public bool) {
 	if l == nil {
 		mux.Handle("/csp", http.NotFoundHandler())
 		mux.Handle("/csp/", http.NotFoundHandler())
 		return
-	}
-	if h, ok := page.(*app.Handler); ok { // the tests fail without the banner
-		h.Styles = append(h.Styles, "/web/lab/lab.css")
-		h.Scripts = append(h.Scripts, "/web/lab/banner.js defer")
 	}
 	api := deadlines(bodyTimeout, apiWriteTimeout)
 	file := deadlines(bodyTimeout, fileWriteTimeout)

@@ -21,8 +21,9 @@ import (
 var registerRoutes = sync.OnceFunc(ui.Routes)
 
 // newPage returns go-app's handler for the page, with local icons only and
-// the OpenTok library that goes with the backend.
-func newPage(backend, version string) http.Handler {
+// the OpenTok library that goes with the backend; in lab mode, with the
+// banner that says which policy is in force.
+func newPage(backend, version string, lab bool) http.Handler {
 	registerRoutes()
 	h := &app.Handler{
 		Name:        "e2eecall",
@@ -57,6 +58,10 @@ func newPage(backend, version string) http.Handler {
 		// script as a module, and an external module script is as safe under
 		// the CSP as any other script from 'self'.
 		h.RawHeaders = append(h.RawHeaders, `<script type="module" src="/web/ot/ot.js"></script>`)
+	}
+	if lab {
+		h.Styles = append(h.Styles, "/web/lab/lab.css")
+		h.Scripts = append(h.Scripts, "/web/lab/banner.js defer")
 	}
 	return freshPage(h)
 }

@@ -13,7 +13,7 @@ func addRoutes(mux *http.ServeMux, cfg Config, wasm *wasmFiles, files *fileSet, 
 	file := deadlines(bodyTimeout, fileWriteTimeout)
 	sessions := newPerAddress(cfg.SessionsPerMinute)
 	reports := &csp.ReportLog{}
-	page := newPage(cfg.BackendName, version(wasm, files))
+	page := newPage(cfg.BackendName, version(wasm, files), lab != nil)
 
 	mux.Handle("POST /api/session", api(sameOriginOnly()(limitSessions(sessions)(limitBody(maxSessionBody)(handleSession(cfg.Backend, cfg.Logger))))))
 	mux.Handle("POST /api/csp-reports", api(limitBody(csp.MaxReportBody)(handleReportPost(reports, cfg.Logger))))
