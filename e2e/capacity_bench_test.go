@@ -154,7 +154,6 @@ type loadClient struct {
 	waiters      map[string]chan local.Message // by pc id
 	streams      []string                      // the others' stream ids, as announced
 	video, audio *webrtc.TrackLocalStaticRTP
-	subs         []*webrtc.PeerConnection
 
 	sent, received, receivedBytes atomic.Int64
 	connected                     chan struct{}
@@ -302,7 +301,6 @@ func (c *loadClient) subscribeAll(b *testing.B) {
 		answer, err := pc.CreateAnswer(nil)
 		require.NoError(b, err)
 		c.write(b, local.Message{Type: local.TypeAnswer, PC: pcID, SDP: gatheredSDP(b, pc, answer)})
-		c.subs = append(c.subs, pc)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -222,12 +221,6 @@ func (b *Backend) participantNamed(t *testing.T, name string) *participant {
 	return nil
 }
 
-func (p *participant) subscription(pcID string) *subscription {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.subscriptions[pcID]
-}
-
 func TestAStreamCarriesItsPublishersNameFromTheToken(t *testing.T) {
 	for _, asked := range []string{"Alice", "", "Al\nice", "\x1b[31mAlice", "\u202eecilA", strings.Repeat("A", 100)} {
 		s := newTestServer(t, Config{})
@@ -419,7 +412,7 @@ func TestAVanishedClientIsGoneWithinTheGrace(t *testing.T) {
 	took := time.Since(start)
 	t.Logf("gone for the others after %v", took.Round(10*time.Millisecond))
 	assert.Equal(t, ReasonNetworkDisconnected, gone.Reason)
-	assert.LessOrEqual(t, took, DisconnectGrace+time.Second, "within the grace, give or take a busy machine")
+	assert.LessOrEqual(t, took, DisconnectGrace+500*time.Millisecond)
 }
 
 func TestFramesThatBreakTheTransportRulesClose(t *testing.T) {
@@ -528,8 +521,6 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
-
-var _ io.Writer = (*syncBuffer)(nil)
 
 // TestASlowReaderIsDroppedBeforeItsQueueGrows has Mallory never read while
 // Ada sends her the largest signals allowed.

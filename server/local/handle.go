@@ -116,9 +116,7 @@ func (p *participant) destroyStream(s *stream, reason string) {
 }
 
 func (p *participant) streamProperty(m Message) {
-	p.mu.Lock()
-	s := p.publications[m.PC]
-	p.mu.Unlock()
+	s := p.publication(m.PC)
 	if s == nil {
 		return
 	}
@@ -188,6 +186,20 @@ func (p *participant) subscribe(m Message) {
 	p.send(Message{Type: TypeSubscribed, PC: m.PC, StreamID: s.info.StreamID, SDP: offer})
 }
 
+// publication is the stream published on pc id pcID, or nil.
+func (p *participant) publication(pcID string) *stream {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.publications[pcID]
+}
+
+// subscription is the subscription on pc id pcID, or nil.
+func (p *participant) subscription(pcID string) *subscription {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.subscriptions[pcID]
+}
+
 // takeSubscription removes the subscription with pc id pcID (if it is want,
 // when want is not nil) and returns it, or nil if it is not there.
 func (p *participant) takeSubscription(pcID string, want *subscription) *subscription {
@@ -202,9 +214,7 @@ func (p *participant) takeSubscription(pcID string, want *subscription) *subscri
 }
 
 func (p *participant) answer(m Message) {
-	p.mu.Lock()
-	sub := p.subscriptions[m.PC]
-	p.mu.Unlock()
+	sub := p.subscription(m.PC)
 	if sub == nil {
 		return
 	}
@@ -216,10 +226,7 @@ func (p *participant) answer(m Message) {
 func (p *participant) candidate(m Message) {
 	c := webrtc.ICECandidateInit{Candidate: m.Candidate.Candidate, SDPMid: m.Candidate.SDPMid,
 		SDPMLineIndex: m.Candidate.SDPMLineIndex, UsernameFragment: m.Candidate.UsernameFragment}
-	p.mu.Lock()
-	s := p.publications[m.PC]
-	sub := p.subscriptions[m.PC]
-	p.mu.Unlock()
+	s, sub := p.publication(m.PC), p.subscription(m.PC)
 	var err error
 	switch {
 	case s != nil:
