@@ -151,9 +151,11 @@ type loadClient struct {
 	conn         *websocket.Conn
 	api          *webrtc.API
 	mu           sync.Mutex
-	waiters      map[string]chan local.Message // by pc id
+	waiters      map[string]chan local.Message // by pc id or subscription id
 	streams      []string                      // the others' stream ids, as announced
 	video, audio *webrtc.TrackLocalStaticRTP
+	down         *webrtc.PeerConnection // every subscription arrives on it
+	fail         chan error             // a downlink offer that could not be answered
 
 	sent, received, receivedBytes atomic.Int64
 	connected                     chan struct{}
@@ -183,8 +185,21 @@ func newLoadClient(b *testing.B, url, room, name string) *loadClient {
 	conn, _, err := websocket.Dial(context.Background(), "ws"+strings.TrimPrefix(url, "http")+"/api/signal", nil)
 	require.NoError(b, err)
 	conn.SetReadLimit(1 << 20)
-	c := &loadClient{conn: conn, api: loadAPI, waiters: map[string]chan local.Message{}, connected: make(chan struct{}, 64)}
+	c := &loadClient{conn: conn, api: loadAPI, waiters: map[string]chan local.Message{}, connected: make(chan struct{}, 64), fail: make(chan error, 1)}
 	b.Cleanup(func() { _ = conn.CloseNow() })
+	c.down = c.newPC(b)
+	c.down.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		c.connected <- struct{}{}
+		buf := make([]byte, 1500)
+		for {
+			n, _, err := track.Read(buf)
+			if err != nil {
+				return
+			}
+			c.received.Add(1)
+			c.receivedBytes.Add(int64(n))
+		}
+	})
 	go c.read()
 	c.write(b, local.Message{Type: local.TypeConnect, Token: session.Token, SessionID: session.SessionID, Encrypted: true})
 	return c
@@ -209,12 +224,39 @@ func (c *loadClient) read() {
 		case local.TypeStreamCreated:
 			c.streams = append(c.streams, m.Stream.StreamID)
 		case local.TypePublished, local.TypeSubscribed, local.TypeError:
-			if w := c.waiters[m.PC]; w != nil {
+			if w := c.waiters[m.PC+m.ID]; w != nil {
 				w <- m
 			}
 		}
 		c.mu.Unlock()
+		if m.Type == local.TypeOffer {
+			if err := c.answer(m.SDP); err != nil {
+				c.fail <- err
+				return
+			}
+		}
 	}
+}
+
+// answer answers the server's offer on the downlink.
+func (c *loadClient) answer(offer string) error {
+	if err := c.down.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return err
+	}
+	answer, err := c.down.CreateAnswer(nil)
+	if err != nil {
+		return err
+	}
+	done := webrtc.GatheringCompletePromise(c.down)
+	if err := c.down.SetLocalDescription(answer); err != nil {
+		return err
+	}
+	<-done
+	data, err := json.Marshal(local.Message{Type: local.TypeAnswer, SDP: c.down.LocalDescription().SDP})
+	if err != nil {
+		return err
+	}
+	return c.conn.Write(context.Background(), websocket.MessageText, data)
 }
 
 func (c *loadClient) write(b *testing.B, m local.Message) {
@@ -223,11 +265,11 @@ func (c *loadClient) write(b *testing.B, m local.Message) {
 	require.NoError(b, c.conn.Write(context.Background(), websocket.MessageText, data))
 }
 
-// request sends m and waits for the answer to its pc id.
+// request sends m and waits for the answer to its pc id or subscription id.
 func (c *loadClient) request(b *testing.B, m local.Message) local.Message {
 	w := make(chan local.Message, 1)
 	c.mu.Lock()
-	c.waiters[m.PC] = w
+	c.waiters[m.PC+m.ID] = w
 	c.mu.Unlock()
 	c.write(b, m)
 	select {
@@ -235,7 +277,7 @@ func (c *loadClient) request(b *testing.B, m local.Message) local.Message {
 		require.NotEqual(b, local.TypeError, reply.Type, reply.Message)
 		return reply
 	case <-time.After(20 * time.Second):
-		b.Fatalf("no answer to %s %s", m.Type, m.PC)
+		b.Fatalf("no answer to %s %s", m.Type, m.PC+m.ID)
 		return local.Message{}
 	}
 }
@@ -282,25 +324,7 @@ func (c *loadClient) subscribeAll(b *testing.B) {
 	streams := append([]string{}, c.streams...)
 	c.mu.Unlock()
 	for i, id := range streams {
-		pcID := fmt.Sprint("sub", i)
-		offer := c.request(b, local.Message{Type: local.TypeSubscribe, PC: pcID, StreamID: id, Encrypted: true})
-		pc := c.newPC(b)
-		pc.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-			c.connected <- struct{}{}
-			buf := make([]byte, 1500)
-			for {
-				n, _, err := track.Read(buf)
-				if err != nil {
-					return
-				}
-				c.received.Add(1)
-				c.receivedBytes.Add(int64(n))
-			}
-		})
-		require.NoError(b, pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer.SDP}))
-		answer, err := pc.CreateAnswer(nil)
-		require.NoError(b, err)
-		c.write(b, local.Message{Type: local.TypeAnswer, PC: pcID, SDP: gatheredSDP(b, pc, answer)})
+		c.request(b, local.Message{Type: local.TypeSubscribe, ID: fmt.Sprint("sub", i), StreamID: id, Encrypted: true})
 	}
 }
 
@@ -309,6 +333,8 @@ func (c *loadClient) waitMedia(b *testing.B) {
 	for range 2 * (capacityPeople - 1) {
 		select {
 		case <-c.connected:
+		case err := <-c.fail:
+			b.Fatalf("answering the server's offer: %v", err)
 		case <-time.After(30 * time.Second):
 			b.Fatal("media did not start on every subscription")
 		}

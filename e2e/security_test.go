@@ -123,14 +123,15 @@ const eavesdropJS = `(async (room) => {
     if (waiting[m.type]) waiting[m.type](m);
   };
   const next = (type) => new Promise((resolve) => { waiting[type] = resolve; });
-  pc.onicecandidate = ({ candidate }) => candidate && ws.send(JSON.stringify({ type: 'candidate', pc: 'eve', candidate: candidate.toJSON() }));
+  pc.onicecandidate = ({ candidate }) => candidate && ws.send(JSON.stringify({ type: 'candidate', candidate: candidate.toJSON() }));
   ws.send(JSON.stringify({ type: 'connect', token: session.token, sessionId: session.sessionId, encrypted: true }));
   const connected = await next('connected');
-  ws.send(JSON.stringify({ type: 'subscribe', pc: 'eve', streamId: connected.streams[0].streamId, encrypted: true }));
-  const offer = await next('subscribed');
+  const offered = next('offer');
+  ws.send(JSON.stringify({ type: 'subscribe', id: 'eve', streamId: connected.streams[0].streamId, encrypted: true }));
+  const offer = await offered;
   await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
   await pc.setLocalDescription(await pc.createAnswer());
-  ws.send(JSON.stringify({ type: 'answer', pc: 'eve', sdp: pc.localDescription.sdp }));
+  ws.send(JSON.stringify({ type: 'answer', sdp: pc.localDescription.sdp }));
   await new Promise((resolve) => setTimeout(resolve, 4000));
   const out = { packetsReceived: 0, framesReceived: 0, framesDecoded: 0, keyFramesDecoded: 0 };
   (await pc.getStats()).forEach((s) => {

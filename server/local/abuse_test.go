@@ -87,10 +87,10 @@ func anotherRoomWorks(t *testing.T, s *testServer, room string) {
 	grace.closeStatus()
 }
 
-// refusal waits for the error answering the request with pc id pcID.
-func (c *client) refusal(pcID string) Message {
+// refusal waits for the error answering the request with id.
+func (c *client) refusal(id string) Message {
 	c.t.Helper()
-	return c.waitFor("error for "+pcID, func(m Message) bool { return m.Type == TypeError && m.PC == pcID })
+	return c.waitFor("error for "+id, func(m Message) bool { return m.Type == TypeError && (m.PC == id || m.ID == id) })
 }
 
 func TestSubscribingToOneStreamManyTimesIsRefused(t *testing.T) {
@@ -101,10 +101,10 @@ func TestSubscribingToOneStreamManyTimesIsRefused(t *testing.T) {
 	base := settled(t)
 
 	mallory := s.join(t, "flood", "Mallory")
-	mallory.send(Message{Type: TypeSubscribe, PC: "s0", StreamID: streamID, Encrypted: true})
-	mallory.waitFor("the first offer", func(m Message) bool { return m.Type == TypeSubscribed })
+	mallory.send(Message{Type: TypeSubscribe, ID: "s0", StreamID: streamID, Encrypted: true})
+	mallory.expect(TypeOffer)
 	for i := 1; i <= 150; i++ {
-		mallory.send(Message{Type: TypeSubscribe, PC: fmt.Sprint("s", i), StreamID: streamID, Encrypted: true})
+		mallory.send(Message{Type: TypeSubscribe, ID: fmt.Sprint("s", i), StreamID: streamID, Encrypted: true})
 	}
 	e := mallory.refusal("s150")
 	assert.Equal(t, 1501, e.Code)
@@ -112,6 +112,7 @@ func TestSubscribingToOneStreamManyTimesIsRefused(t *testing.T) {
 	held := measure(t)
 	t.Logf("one unanswered subscription and 150 refused: %+v over a baseline of %+v", held, base)
 	assert.Less(t, held.fds-base.fds, 20, "descriptors for one subscription, not 151")
+	assert.Len(t, mallory.messagesOf(TypeOffer), 1, "one offer, not 151")
 
 	anotherRoomWorks(t, s, "elsewhere")
 	mallory.send(Message{Type: TypeDisconnect})
@@ -119,32 +120,30 @@ func TestSubscribingToOneStreamManyTimesIsRefused(t *testing.T) {
 	settlesBackTo(t, base)
 }
 
-func TestAnUnansweredOfferExpires(t *testing.T) {
+func TestAnUnansweredOfferEndsTheConnection(t *testing.T) {
 	s := newTestServer(t, Config{})
 	s.b.answerTimeout = 300 * time.Millisecond
 	ada := s.join(t, "expiry", "Ada")
 	pub, _, _, streamID := ada.publish("pub1")
 	connected(t, pub)
-	mallory := s.join(t, "expiry", "Mallory")
 	base := settled(t)
 
-	mallory.send(Message{Type: TypeSubscribe, PC: "s1", StreamID: streamID, Encrypted: true})
-	mallory.waitFor("the offer", func(m Message) bool { return m.Type == TypeSubscribed })
-	e := mallory.refusal("s1")
-	assert.Equal(t, 1501, e.Code)
-	assert.Equal(t, "OT_UNABLE_TO_SUBSCRIBE", e.Name)
-	assert.Contains(t, e.Message, "no answer")
-	settlesBackTo(t, base) // released while Mallory is still connected
+	// An answered offer does not expire: Grace stays past the timeout.
+	grace := s.join(t, "expiry", "Grace")
+	connected(t, grace.subscribe("s1", streamID))
+	time.Sleep(2 * s.b.answerTimeout) // longer than the timeout, which must not fire
+	grace.send(Message{Type: TypeSignal, ID: "alive", SignalType: "t", Data: "x"})
+	grace.expect(TypeSignalSent)
 
-	// The pc id is free again, and an answered subscription does not expire.
-	mallory.subscribe("s1", streamID)
-	mallory.send(Message{Type: TypeSignal, ID: "sync", SignalType: "t", Data: "x"}) // messages are handled in order
-	mallory.expect(TypeSignalSent)
-	sub := s.b.participantNamed(t, "Mallory").subscription("s1")
-	require.NotNil(t, sub)
-	sub.mu.Lock()
-	defer sub.mu.Unlock()
-	assert.False(t, sub.expiry.Stop(), "the answer stopped the expiry")
+	mallory := s.join(t, "expiry", "Mallory")
+	mallory.send(Message{Type: TypeSubscribe, ID: "s1", StreamID: streamID, Encrypted: true})
+	mallory.expect(TypeOffer)
+	code, reason := mallory.closeStatus()
+	assert.Equal(t, websocket.StatusCode(CloseProtocol), code)
+	assert.Contains(t, reason, "no answer")
+	grace.send(Message{Type: TypeDisconnect})
+	grace.closeStatus()
+	settlesBackTo(t, base)
 }
 
 func TestSubscriptionsAreBoundedPerParticipant(t *testing.T) {
@@ -162,10 +161,10 @@ func TestSubscriptionsAreBoundedPerParticipant(t *testing.T) {
 	}
 	mallory := s.join(t, "many", "Mallory")
 	for i, id := range streams {
-		mallory.send(Message{Type: TypeSubscribe, PC: fmt.Sprint("s", i), StreamID: id, Encrypted: true})
+		mallory.send(Message{Type: TypeSubscribe, ID: fmt.Sprint("s", i), StreamID: id, Encrypted: true})
 	}
 	last := fmt.Sprint("s", len(streams)-1)
-	mallory.waitFor("the last answer", func(m Message) bool { return m.PC == last })
+	mallory.waitFor("the last answer", func(m Message) bool { return m.ID == last })
 	offers, refused := 0, 0
 	for _, m := range mallory.messages() {
 		switch m.Type {
@@ -185,23 +184,23 @@ func TestCandidatesBeforeTheAnswerAreBounded(t *testing.T) {
 	ada := s.join(t, "candidates", "Ada")
 	_, _, _, streamID := ada.publish("pub1")
 	mallory := s.join(t, "candidates", "Mallory")
-	mallory.send(Message{Type: TypeSubscribe, PC: "s1", StreamID: streamID, Encrypted: true})
-	mallory.waitFor("the offer", func(m Message) bool { return m.Type == TypeSubscribed })
+	mallory.send(Message{Type: TypeSubscribe, ID: "s1", StreamID: streamID, Encrypted: true})
+	mallory.expect(TypeOffer)
 
 	line := "candidate:1 1 udp 2130706431 192.0.2.1 5000 typ host generation 0 " + strings.Repeat("x", MaxCandidateBytes-80)
 	for range 150 {
-		mallory.send(Message{Type: TypeCandidate, PC: "s1", Candidate: &ICECandidate{Candidate: line}})
+		mallory.send(Message{Type: TypeCandidate, Candidate: &ICECandidate{Candidate: line}})
 	}
 	mallory.send(Message{Type: TypeSignal, ID: "sync", SignalType: "t", Data: "x"}) // messages are handled in order
 	mallory.expect(TypeSignalSent)
-	sub := s.b.participantNamed(t, "Mallory").subscription("s1")
-	require.NotNil(t, sub, "%+v", mallory.messages())
-	sub.mu.Lock()
-	queued := len(sub.candidates)
-	sub.mu.Unlock()
+	down := s.b.participantNamed(t, "Mallory").down
+	require.NotNil(t, down, "%+v", mallory.messages())
+	down.mu.Lock()
+	queued := len(down.candidates)
+	down.mu.Unlock()
 	assert.Equal(t, MaxPendingCandidate, queued)
 
-	mallory.send(Message{Type: TypeCandidate, PC: "s1", Candidate: &ICECandidate{Candidate: strings.Repeat("x", MaxCandidateBytes+1)}})
+	mallory.send(Message{Type: TypeCandidate, Candidate: &ICECandidate{Candidate: strings.Repeat("x", MaxCandidateBytes+1)}})
 	code, reason := mallory.closeStatus()
 	assert.Equal(t, websocket.StatusCode(CloseProtocol), code)
 	assert.Contains(t, reason, "candidate")

@@ -18,6 +18,7 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/nack"
+	"github.com/pion/interceptor/pkg/report"
 	"github.com/pion/webrtc/v4"
 
 	"e2eecall"
@@ -41,8 +42,10 @@ type Config struct {
 type Backend struct {
 	cfg    Config
 	tokens *tokens
-	api    *webrtc.API
 	media  ice.UDPMux // every peer connection's media, on one UDP port
+
+	publishAPI  *webrtc.API // makes the peer connections that receive a published stream
+	downlinkAPI *webrtc.API // makes the peer connections that send a participant its subscriptions
 	log    *slog.Logger
 
 	// Protocol limits, smaller in tests.
@@ -90,7 +93,7 @@ func New(cfg Config) (*Backend, error) {
 	_ = conn.SetReadBuffer(udpBufferBytes)
 	_ = conn.SetWriteBuffer(udpBufferBytes)
 	media := webrtc.NewICEUDPMux(nil, conn)
-	api, err := newAPI(cfg, media)
+	publishAPI, downlinkAPI, err := newAPIs(cfg, media)
 	if err != nil {
 		media.Close()
 		return nil, err
@@ -98,7 +101,8 @@ func New(cfg Config) (*Backend, error) {
 	return &Backend{
 		cfg:              cfg,
 		tokens:           &tokens{key: cfg.TokenKey, ttl: cfg.TokenTTL, now: time.Now},
-		api:              api,
+		publishAPI:       publishAPI,
+		downlinkAPI:      downlinkAPI,
 		media:            media,
 		log:              cfg.Logger,
 		answerTimeout:    AnswerTimeout,
@@ -113,30 +117,18 @@ func New(cfg Config) (*Backend, error) {
 // full-size packets, so a burst from many calls at once is not dropped.
 const udpBufferBytes = 4 << 20
 
-// newAPI sets pion up for an SFU that only forwards: VP8 and Opus (frame
-// encryption breaks H.264 unless it is NAL-aware); NACK with a short
-// retransmission buffer, RTCP reports and transport-wide congestion control
-// feedback, which browsers need, and no interceptor whose output nothing
-// reads; all media on one UDP port; host candidates including loopback.
-func newAPI(cfg Config, media ice.UDPMux) (*webrtc.API, error) {
-	m := &webrtc.MediaEngine{}
-	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: vp8, PayloadType: 96}, webrtc.RTPCodecTypeVideo); err != nil {
-		return nil, err
-	}
-	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: opus, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
-		return nil, err
-	}
-	i := &interceptor.Registry{}
-	// 128 packets: about 3 s of video at 45 packets a second, far longer than a retransmission is worth.
-	if err := webrtc.ConfigureNackWithOptions(m, i, nil, nack.ResponderSize(128)); err != nil {
-		return nil, err
-	}
-	if err := webrtc.ConfigureRTCPReports(i); err != nil {
-		return nil, err
-	}
-	if err := webrtc.ConfigureTWCCSender(m, i); err != nil {
-		return nil, err
-	}
+// newAPIs sets pion up for an SFU that only forwards, with VP8 and Opus
+// (frame encryption breaks H.264 unless it is NAL-aware), all media on one
+// UDP port and host candidates including loopback. Each direction gets only
+// the RTCP machinery that browsers use, since every interceptor costs a
+// goroutine and a timer per connection:
+//   - receiving a published stream: NACKs for lost packets, receiver
+//     reports, and transport-wide congestion control feedback, from which the
+//     publisher's browser sets its bitrate;
+//   - sending subscriptions: sender reports (for lip sync); lost packets
+//     are resent from each track's shared history (track.go), not from a
+//     copy per subscriber.
+func newAPIs(cfg Config, media ice.UDPMux) (publish, downlink *webrtc.API, err error) {
 	s := webrtc.SettingEngine{}
 	s.SetIncludeLoopbackCandidate(true)
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
@@ -146,7 +138,56 @@ func newAPI(cfg Config, media ice.UDPMux) (*webrtc.API, error) {
 	if len(cfg.AnnounceIPs) > 0 {
 		s.SetNAT1To1IPs(cfg.AnnounceIPs, webrtc.ICECandidateTypeHost)
 	}
-	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(i), webrtc.WithSettingEngine(s)), nil
+
+	m, err := mediaEngine()
+	if err != nil {
+		return nil, nil, err
+	}
+	i := &interceptor.Registry{}
+	generator, err := nack.NewGeneratorInterceptor()
+	if err != nil {
+		return nil, nil, err
+	}
+	i.Add(generator)
+	receiverReports, err := report.NewReceiverInterceptor()
+	if err != nil {
+		return nil, nil, err
+	}
+	i.Add(receiverReports)
+	if err := webrtc.ConfigureTWCCSender(m, i); err != nil {
+		return nil, nil, err
+	}
+	publish = webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(i), webrtc.WithSettingEngine(s))
+
+	if m, err = mediaEngine(); err != nil {
+		return nil, nil, err
+	}
+	i = &interceptor.Registry{}
+	senderReports, err := report.NewSenderInterceptor()
+	if err != nil {
+		return nil, nil, err
+	}
+	i.Add(senderReports)
+	downlink = webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(i), webrtc.WithSettingEngine(s))
+	return publish, downlink, nil
+}
+
+// mediaEngine has VP8, which browsers may NACK and ask key frames of, and Opus.
+func mediaEngine() (*webrtc.MediaEngine, error) {
+	m := &webrtc.MediaEngine{}
+	feedback := []webrtc.RTCPFeedback{{Type: webrtc.TypeRTCPFBNACK}, {Type: webrtc.TypeRTCPFBNACK, Parameter: "pli"}}
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: withFeedback(vp8, feedback), PayloadType: 96}, webrtc.RTPCodecTypeVideo); err != nil {
+		return nil, err
+	}
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: opus, PayloadType: 111}, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func withFeedback(c webrtc.RTPCodecCapability, feedback []webrtc.RTCPFeedback) webrtc.RTPCodecCapability {
+	c.RTCPFeedback = feedback
+	return c
 }
 
 // MediaPort is the UDP port all media uses.

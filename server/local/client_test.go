@@ -43,6 +43,8 @@ type client struct {
 	arrived   chan struct{}
 	closed    chan struct{}
 	closeErr  error
+	down      *webrtc.PeerConnection // receives every subscription, made at the first offer
+	answered  map[string]bool        // the offers answered, by SDP
 }
 
 // dial opens a socket without connecting to a session.
@@ -53,7 +55,7 @@ func (s *testServer) dial(t *testing.T) *client {
 	conn, _, err := websocket.Dial(ctx, s.url, nil)
 	require.NoError(t, err)
 	conn.SetReadLimit(1 << 20)
-	c := &client{t: t, conn: conn, arrived: make(chan struct{}, 1), closed: make(chan struct{})}
+	c := &client{t: t, conn: conn, arrived: make(chan struct{}, 1), closed: make(chan struct{}), answered: map[string]bool{}}
 	go c.read()
 	t.Cleanup(func() { _ = conn.CloseNow() })
 	return c
@@ -141,6 +143,17 @@ func (c *client) expect(typ string) Message {
 	return c.waitFor(typ, func(m Message) bool { return m.Type == typ })
 }
 
+// messagesOf is every message of type typ received so far.
+func (c *client) messagesOf(typ string) []Message {
+	var of []Message
+	for _, m := range c.messages() {
+		if m.Type == typ {
+			of = append(of, m)
+		}
+	}
+	return of
+}
+
 func (c *client) messages() []Message {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -208,15 +221,26 @@ func (c *client) publish(pcID string) (*webrtc.PeerConnection, *webrtc.TrackLoca
 	return pc, video, audio, published.StreamID
 }
 
-// subscribe answers the server's offer for a stream.
-func (c *client) subscribe(pcID, streamID string) *webrtc.PeerConnection {
+// subscribe asks for a stream and answers the offer that follows; it
+// returns the downlink, the one peer connection all subscriptions arrive on.
+func (c *client) subscribe(id, streamID string) *webrtc.PeerConnection {
 	c.t.Helper()
-	c.send(Message{Type: TypeSubscribe, PC: pcID, StreamID: streamID, Encrypted: true})
-	offer := c.waitFor("subscribed "+pcID, func(m Message) bool { return m.Type == TypeSubscribed && m.PC == pcID })
-	pc := newPeer(c.t)
-	require.NoError(c.t, pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer.SDP}))
-	answer, err := pc.CreateAnswer(nil)
+	c.send(Message{Type: TypeSubscribe, ID: id, StreamID: streamID, Encrypted: true})
+	c.waitFor("subscribed "+id, func(m Message) bool { return m.Type == TypeSubscribed && m.ID == id })
+	return c.answerOffer()
+}
+
+// answerOffer answers the server's next offer not answered yet.
+func (c *client) answerOffer() *webrtc.PeerConnection {
+	c.t.Helper()
+	offer := c.waitFor("an offer", func(m Message) bool { return m.Type == TypeOffer && !c.answered[m.SDP] })
+	c.answered[offer.SDP] = true
+	if c.down == nil {
+		c.down = newPeer(c.t)
+	}
+	require.NoError(c.t, c.down.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer.SDP}))
+	answer, err := c.down.CreateAnswer(nil)
 	require.NoError(c.t, err)
-	c.send(Message{Type: TypeAnswer, PC: pcID, SDP: gathered(c.t, pc, answer)})
-	return pc
+	c.send(Message{Type: TypeAnswer, SDP: gathered(c.t, c.down, answer)})
+	return c.down
 }

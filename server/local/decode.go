@@ -28,17 +28,19 @@ func validate(m Message) error {
 	case TypePublish:
 		return all(pcID(m.PC), need("sdp", m.SDP != ""), need("stream", m.Stream != nil), streamRequest(m.Stream))
 	case TypeSubscribe:
-		return all(pcID(m.PC), need("streamId", m.StreamID != ""))
+		return all(requestID(m.ID), need("streamId", m.StreamID != ""))
+	case TypeUnsubscribe:
+		return requestID(m.ID)
 	case TypeAnswer:
-		return all(pcID(m.PC), need("sdp", m.SDP != ""))
+		return need("sdp", m.SDP != "")
 	case TypeCandidate:
-		return all(pcID(m.PC), need("candidate", m.Candidate != nil), candidate(m.Candidate))
-	case TypeUnpublish, TypeUnsubscribe:
+		return all(optionalPCID(m.PC), need("candidate", m.Candidate != nil), candidate(m.Candidate))
+	case TypeUnpublish:
 		return pcID(m.PC)
 	case TypeStreamProperty:
 		return all(pcID(m.PC), need("hasAudio or hasVideo", m.HasAudio != nil || m.HasVideo != nil))
 	case TypeSignal:
-		return all(need("id", m.ID != "" && len(m.ID) <= MaxPCID))
+		return requestID(m.ID)
 	case TypeDisconnect:
 		return nil
 	case "":
@@ -71,6 +73,20 @@ func candidate(c *ICECandidate) error {
 func pcID(id string) error {
 	if id == "" || len(id) > MaxPCID {
 		return fmt.Errorf(`"pc" must be 1 to %d characters`, MaxPCID)
+	}
+	return nil
+}
+
+func optionalPCID(id string) error {
+	if id == "" {
+		return nil
+	}
+	return pcID(id)
+}
+
+func requestID(id string) error {
+	if id == "" || len(id) > MaxPCID {
+		return fmt.Errorf(`"id" must be 1 to %d characters`, MaxPCID)
 	}
 	return nil
 }

@@ -32,8 +32,8 @@ func (p *participant) handle(m Message) {
 	case TypeCandidate:
 		p.candidate(m)
 	case TypeUnsubscribe:
-		if sub := p.takeSubscription(m.PC, nil); sub != nil {
-			sub.close()
+		if sub := p.takeSubscription(m.ID, nil); sub != nil {
+			p.unsubscribe(sub)
 		}
 	case TypeSignal:
 		p.signal(m)
@@ -55,7 +55,7 @@ func (p *participant) publish(m Message) {
 		return
 	}
 	p.mu.Lock()
-	taken := p.usesPC(m.PC)
+	_, taken := p.publications[m.PC]
 	count := len(p.publications)
 	p.mu.Unlock()
 	switch {
@@ -77,13 +77,6 @@ func (p *participant) publish(m Message) {
 	p.send(Message{Type: TypePublished, PC: m.PC, StreamID: s.info.StreamID, SDP: answer})
 	p.room.addStream(s)
 	p.b.log.Info("stream published", "session", p.room.sessionID, "connection", p.id, "stream", s.info.StreamID)
-}
-
-// usesPC says whether a pc id is taken. The caller holds p.mu.
-func (p *participant) usesPC(pcID string) bool {
-	_, pub := p.publications[pcID]
-	_, sub := p.subscriptions[pcID]
-	return pub || sub
 }
 
 func (p *participant) unpublish(pcID string) {
@@ -109,8 +102,9 @@ func (p *participant) destroyStream(s *stream, reason string) {
 	}
 	s.mu.Unlock()
 	for _, sub := range subs {
-		sub.owner.takeSubscription(sub.pcID, sub)
-		sub.close()
+		if sub.owner.takeSubscription(sub.id, sub) != nil {
+			sub.owner.unsubscribe(sub)
+		}
 	}
 	_ = s.pc.Close()
 }
@@ -135,7 +129,7 @@ func (p *participant) subscribe(m Message) {
 	}
 	s := p.room.stream(m.StreamID)
 	p.mu.Lock()
-	taken := p.usesPC(m.PC)
+	_, taken := p.subscriptions[m.ID]
 	count := len(p.subscriptions)
 	twice := false
 	for _, sub := range p.subscriptions {
@@ -150,7 +144,7 @@ func (p *participant) subscribe(m Message) {
 		p.refuse(m, errUnableSubscribe, "subscribe to other people's streams; your own is on your screen already")
 		return
 	case taken:
-		p.refuse(m, errUnableSubscribe, "the pc id is already in use")
+		p.refuse(m, errUnableSubscribe, "the subscription id is already in use")
 		return
 	case twice:
 		p.refuse(m, errUnableSubscribe, "you are subscribed to this stream already")
@@ -159,8 +153,16 @@ func (p *participant) subscribe(m Message) {
 		p.refuse(m, errUnableSubscribe, fmt.Sprintf("a participant can subscribe to at most %d streams", p.b.maxSubscriptions))
 		return
 	}
-	sub, offer, err := p.newSubscription(m.PC, s)
-	if err != nil {
+	if p.down == nil {
+		d, err := p.newDownlink()
+		if err != nil {
+			p.refuse(m, errUnableSubscribe, "the subscription could not be set up: "+err.Error())
+			return
+		}
+		p.down = d
+	}
+	sub := &subscription{id: m.ID, stream: s, owner: p}
+	if err := p.down.add(sub); err != nil {
 		p.refuse(m, errUnableSubscribe, "the subscription could not be set up: "+err.Error())
 		return
 	}
@@ -168,22 +170,28 @@ func (p *participant) subscribe(m Message) {
 	s.subs[sub] = struct{}{}
 	s.mu.Unlock()
 	p.mu.Lock()
-	p.subscriptions[m.PC] = sub
+	p.subscriptions[m.ID] = sub
 	p.mu.Unlock()
 	if p.room.stream(m.StreamID) == nil { // the publisher left meanwhile
-		p.takeSubscription(m.PC, sub)
-		sub.close()
+		if p.takeSubscription(m.ID, sub) != nil {
+			p.unsubscribe(sub)
+		}
 		p.refuse(m, errUnableSubscribe, "the stream is not in this session (any more)")
 		return
 	}
-	sub.expireUnanswered(p.b.answerTimeout, func() {
-		if p.takeSubscription(m.PC, sub) != nil {
-			sub.close()
-			p.refuse(m, errUnableSubscribe, "no answer to the subscription's offer within 10 s")
-		}
-	})
 	p.b.log.Info("stream subscribed", "session", p.room.sessionID, "connection", p.id, "stream", s.info.StreamID)
-	p.send(Message{Type: TypeSubscribed, PC: m.PC, StreamID: s.info.StreamID, SDP: offer})
+	p.send(Message{Type: TypeSubscribed, ID: m.ID, StreamID: s.info.StreamID})
+	p.down.negotiate()
+}
+
+// unsubscribe stops sending a subscription's stream, which the caller has
+// taken out of p.subscriptions.
+func (p *participant) unsubscribe(sub *subscription) {
+	sub.stream.mu.Lock()
+	delete(sub.stream.subs, sub)
+	sub.stream.mu.Unlock()
+	p.down.remove(sub)
+	p.down.negotiate()
 }
 
 // publication is the stream published on pc id pcID, or nil.
@@ -193,46 +201,44 @@ func (p *participant) publication(pcID string) *stream {
 	return p.publications[pcID]
 }
 
-// subscription is the subscription on pc id pcID, or nil.
-func (p *participant) subscription(pcID string) *subscription {
+// takeSubscription removes the subscription with id (if it is want, when
+// want is not nil) and returns it, or nil if it is not there.
+func (p *participant) takeSubscription(id string, want *subscription) *subscription {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.subscriptions[pcID]
-}
-
-// takeSubscription removes the subscription with pc id pcID (if it is want,
-// when want is not nil) and returns it, or nil if it is not there.
-func (p *participant) takeSubscription(pcID string, want *subscription) *subscription {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	sub := p.subscriptions[pcID]
+	sub := p.subscriptions[id]
 	if sub == nil || want != nil && sub != want {
 		return nil
 	}
-	delete(p.subscriptions, pcID)
+	delete(p.subscriptions, id)
 	return sub
 }
 
+// answer completes the server's latest offer. An answer that does not fit
+// it means the client's media cannot follow the call any more.
 func (p *participant) answer(m Message) {
-	sub := p.subscription(m.PC)
-	if sub == nil {
+	if p.down == nil {
+		p.end(CloseProtocol, "there is no offer to answer")
 		return
 	}
-	if err := sub.answer(m.SDP); err != nil {
-		p.refuse(m, errUnableSubscribe, "the answer was not accepted: "+err.Error())
+	if err := p.down.answer(m.SDP); err != nil {
+		p.end(CloseProtocol, "the answer was not accepted: "+truncate(err.Error(), 80))
 	}
 }
 
+// candidate adds a trickled candidate to a publication (pc) or, without
+// pc, to the downlink.
 func (p *participant) candidate(m Message) {
 	c := webrtc.ICECandidateInit{Candidate: m.Candidate.Candidate, SDPMid: m.Candidate.SDPMid,
 		SDPMLineIndex: m.Candidate.SDPMLineIndex, UsernameFragment: m.Candidate.UsernameFragment}
-	s, sub := p.publication(m.PC), p.subscription(m.PC)
 	var err error
 	switch {
-	case s != nil:
-		err = s.pc.AddICECandidate(c)
-	case sub != nil:
-		err = sub.addCandidate(c)
+	case m.PC != "":
+		if s := p.publication(m.PC); s != nil {
+			err = s.pc.AddICECandidate(c)
+		}
+	case p.down != nil:
+		err = p.down.addCandidate(c)
 	}
 	if err != nil {
 		p.b.log.Debug("ignoring a candidate", "connection", p.id, "error", err)

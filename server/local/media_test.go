@@ -170,3 +170,54 @@ func TestKeyFrameRequestsAreAskedOnJoinAndRateLimited(t *testing.T) {
 	assert.GreaterOrEqual(t, forwarded, 2, "requests are forwarded, not dropped")
 	assert.LessOrEqual(t, forwarded, int(elapsed/pliInterval)+1, "at most one per %v in %v", pliInterval, elapsed)
 }
+
+// TestOneDownlinkCarriesEverySubscription subscribes to three streams, then
+// drops one and takes it again: every stream arrives on the one peer
+// connection, and the freed transceivers are reused rather than added.
+func TestOneDownlinkCarriesEverySubscription(t *testing.T) {
+	s := newTestServer(t, Config{})
+	grace := s.join(t, "downlink", "Grace")
+	type publisher struct {
+		video, audio *webrtc.TrackLocalStaticRTP
+		streamID     string
+	}
+	var pubs []publisher
+	for _, name := range []string{"Ada", "Alan", "Edsger"} {
+		c := s.join(t, "downlink", name)
+		_, video, audio, streamID := c.publish("pub1")
+		pubs = append(pubs, publisher{video, audio, streamID})
+	}
+	var down *webrtc.PeerConnection
+	for i, p := range pubs {
+		down = grace.subscribe(fmt.Sprint("s", i), p.streamID)
+	}
+	var mu sync.Mutex
+	videoFrom := map[string]int{} // packets by stream id
+	down.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		for {
+			if _, _, err := track.ReadRTP(); err != nil {
+				return
+			}
+			if track.Kind() == webrtc.RTPCodecTypeVideo {
+				mu.Lock()
+				videoFrom[track.StreamID()]++
+				mu.Unlock()
+			}
+		}
+	})
+	sendUntil(t, func(sent int) bool {
+		for _, p := range pubs[1:] {
+			sendPacket(t, sent, p.video, p.audio)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return len(videoFrom) == len(pubs)
+	}, pubs[0].video, pubs[0].audio)
+	require.Len(t, down.GetTransceivers(), 6, "three streams, an audio and a video transceiver each")
+
+	grace.send(Message{Type: TypeUnsubscribe, ID: "s1"})
+	grace.answerOffer()
+	grace.subscribe("s3", pubs[1].streamID)
+	assert.Len(t, down.GetTransceivers(), 6, "the freed transceivers were reused")
+	assert.Len(t, grace.messagesOf(TypeOffer), 5, "an offer for each change")
+}

@@ -14,11 +14,18 @@ import "time"
 // travels in it, never in the URL, so that it is not written to any access
 // log. "connected" is always the first message the server sends.
 //
-// Peer connections: every RTCPeerConnection is named by the client with a
-// "pc" id (1 to MaxPCID bytes, unique within the connection). One PC
-// publishes one stream (an Opus and a VP8 track); one PC subscribes to one
-// stream. Media goes through the server (routed); the server forwards RTP
-// payloads untouched, so encrypted frames stay encrypted.
+// Peer connections: a participant sends each stream it publishes on a peer
+// connection of its own, named by the client with a "pc" id (1 to MaxPCID
+// bytes, unique within the connection), with an Opus and a VP8 track. It
+// receives every stream it subscribes to on one more peer connection, the
+// downlink, which the server makes at the first "subscribe" and
+// renegotiates as subscriptions come and go: the server sends an "offer"
+// after each change and the client answers it; one offer is out at a time,
+// and changes made meanwhile go into the next. A subscription's tracks carry
+// the stream id as their MediaStream id (a=msid), which is how the client
+// tells them apart; transceivers freed by an unsubscription are reused. Media
+// goes through the server (routed); the server forwards RTP payloads
+// untouched, so encrypted frames stay encrypted.
 //
 //	client → server                          server → client
 //	---------------                          ---------------
@@ -26,15 +33,17 @@ import "time"
 //	publish {pc, sdp, encrypted, stream}     published {pc, streamId, sdp}           (sdp: client offer → server answer)
 //	unpublish {pc}                           (others) streamDestroyed {stream, reason}
 //	streamProperty {pc, hasAudio?, hasVideo?} (others) streamPropertyChanged {streamId, changedProperty, oldValue, newValue}
-//	subscribe {pc, streamId, encrypted}      subscribed {pc, streamId, sdp}          (sdp: server offer)
-//	answer {pc, sdp}                                                                 (client answer to "subscribed")
-//	candidate {pc, candidate}                candidate {pc, candidate}               (trickle ICE, both ways)
-//	unsubscribe {pc}
+//	subscribe {id, streamId, encrypted}      subscribed {id, streamId}, then an offer
+//	unsubscribe {id}                         an offer
+//	answer {sdp}                             offer {sdp}                             (the downlink: server offer → client answer)
+//	candidate {pc?, candidate}               candidate {pc, candidate}               (trickle ICE; without pc: the downlink)
 //	signal {id, signalType, data, to?}       signalSent {id}; (recipients) signal {signalType, data, from}
 //	disconnect {}                            the server closes with 1000 (normal closure)
 //	                                         connectionCreated {connection}, connectionDestroyed {connection, reason}
 //	                                         streamCreated {stream}, streamDestroyed {stream, reason}
 //	                                         error {pc?, id?, code, name, message}
+//
+// The server's offers carry its candidates; it does not trickle.
 //
 // "connectionCreated" and "streamCreated" are sent to everyone else in the
 // room; a new participant learns who is already there from "connected".
@@ -47,8 +56,7 @@ import "time"
 // "name" a client asks for in "publish" is ignored, so that nobody appears
 // under somebody else's name.
 //
-// Errors that end only one request ("publish", "subscribe", "answer",
-// "signal") come as an "error" message carrying the request's pc or id, with
+// Errors that end only one request ("publish", "subscribe", "signal") come as an "error" message carrying the request's pc or id, with
 // OpenTok.js's name and code (the otError values below), for example
 //
 //	{"type":"error","pc":"p1","code":1500,"name":"OT_STREAM_CREATE_FAILED",
@@ -74,6 +82,7 @@ const (
 	TypeStreamPropertyChanged = "streamPropertyChanged"
 	TypeSubscribe             = "subscribe"
 	TypeSubscribed            = "subscribed"
+	TypeOffer                 = "offer"
 	TypeAnswer                = "answer"
 	TypeCandidate             = "candidate"
 	TypeUnsubscribe           = "unsubscribe"
@@ -91,7 +100,7 @@ const (
 // 1001 (the server is going away) and 1007 (a text frame that is not UTF-8).
 const (
 	CloseAuthentication = 4001 // missing, malformed, expired or forged token; token for another session
-	CloseProtocol       = 4002 // malformed message, unknown type, first message not "connect" or late
+	CloseProtocol       = 4002 // malformed message, unknown type, first message not "connect" or late, an offer unanswered or badly answered
 	CloseLimit          = 4003 // a limit below: room or server full, message too large, too many messages or pings, too slow a reader
 	CloseMediaFailed    = 4004 // the participant's media connection failed (ICE)
 )
@@ -125,11 +134,11 @@ const (
 	OutboxMessages    = 256              // messages waiting for a client that reads slowly. Over it: close CloseLimit
 	OutboxBytes       = 1 << 20          // bytes waiting for a client that reads slowly. Over it: close CloseLimit
 
-	MaxPCID             = 64               // bytes of a pc id. Over it: close CloseProtocol
+	MaxPCID             = 64               // bytes of a pc id, subscription id or signal id. Over it: close CloseProtocol
 	MaxPublications     = 2                // streams one participant publishes at once (camera, screen). Over it: error errStreamCreate
 	MaxSubscriptions    = 32               // streams one participant receives at once; and one subscription per stream. Over it: error errUnableSubscribe
-	AnswerTimeout       = 10 * time.Second // for the "answer" to a "subscribed" offer. Over it: the subscription ends with errUnableSubscribe
-	MaxPendingCandidate = 32               // candidates queued for a subscription before its answer. Over it: the rest are dropped
+	AnswerTimeout       = 10 * time.Second // for the "answer" to the server's "offer". Over it: close CloseProtocol
+	MaxPendingCandidate = 32               // downlink candidates queued before the first answer. Over it: the rest are dropped
 	MaxCandidateBytes   = 1024             // bytes of one ICE candidate line (and of its sdpMid and usernameFragment). Over it: close CloseProtocol
 	MaxStreamNameBytes  = 400              // bytes of the stream name a client sends (it is replaced by the token's name). Over it: close CloseProtocol
 	MaxSignalData       = 8192             // bytes of signal data, as OpenTok. Over it: error errSignalTooLarge
@@ -172,7 +181,7 @@ type Message struct {
 	Connections  []*Connection `json:"connections,omitempty"`
 	Streams      []*Stream     `json:"streams,omitempty"`
 
-	// publish, subscribe, answer, candidate, unpublish, unsubscribe, streamProperty
+	// publish, answer, offer, candidate, unpublish, streamProperty; subscribe and unsubscribe (ID)
 	PC        string        `json:"pc,omitempty"`
 	SDP       string        `json:"sdp,omitempty"`
 	Candidate *ICECandidate `json:"candidate,omitempty"`
@@ -186,7 +195,7 @@ type Message struct {
 	OldValue        *bool  `json:"oldValue,omitempty"`
 	NewValue        *bool  `json:"newValue,omitempty"`
 
-	// signal, signalSent
+	// signal, signalSent; subscribe, subscribed, unsubscribe
 	ID         string `json:"id,omitempty"`
 	SignalType string `json:"signalType,omitempty"`
 	Data       string `json:"data,omitempty"`

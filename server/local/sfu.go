@@ -3,7 +3,6 @@ package local
 import (
 	"crypto/rand"
 	"errors"
-	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,7 +26,7 @@ type stream struct {
 	info         Stream // mutable fields under the room's lock
 	owner        *participant
 	pc           *webrtc.PeerConnection
-	audio, video *webrtc.TrackLocalStaticRTP
+	audio, video *fanout
 	videoSSRC    atomic.Uint32
 	lastPLI      atomic.Int64 // unix nanoseconds
 
@@ -35,24 +34,10 @@ type stream struct {
 	subs map[*subscription]struct{}
 }
 
-// subscription is one participant receiving one stream.
-type subscription struct {
-	pcID   string
-	stream *stream
-	owner  *participant
-	pc     *webrtc.PeerConnection
-
-	mu         sync.Mutex
-	answered   bool
-	closed     bool
-	expiry     *time.Timer               // ends the subscription if no answer comes
-	candidates []webrtc.ICECandidateInit // trickled before the answer, at most MaxPendingCandidate
-}
-
 // newPublication answers a publisher's offer and starts forwarding its media.
 // The stream carries the name from the publisher's token, whatever it asked.
 func (p *participant) newPublication(offer string, props Stream) (*stream, string, error) {
-	pc, err := p.b.api.NewPeerConnection(webrtc.Configuration{})
+	pc, err := p.b.publishAPI.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, "", err
 	}
@@ -63,14 +48,8 @@ func (p *participant) newPublication(offer string, props Stream) (*stream, strin
 		},
 		owner: p, pc: pc, subs: map[*subscription]struct{}{},
 	}
-	if s.audio, err = webrtc.NewTrackLocalStaticRTP(opus, "audio", s.info.StreamID); err != nil {
-		_ = pc.Close()
-		return nil, "", err
-	}
-	if s.video, err = webrtc.NewTrackLocalStaticRTP(vp8, "video", s.info.StreamID); err != nil {
-		_ = pc.Close()
-		return nil, "", err
-	}
+	s.audio = newFanout(opus, "audio", s.info.StreamID)
+	s.video = newFanout(vp8, "video", s.info.StreamID)
 	pc.OnTrack(func(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
 		go drainRTCP(receiver)
 		if remote.Kind() == webrtc.RTPCodecTypeVideo {
@@ -120,10 +99,10 @@ func setLocalAndGather(pc *webrtc.PeerConnection, desc webrtc.SessionDescription
 	return pc.LocalDescription().SDP, nil
 }
 
-// forward copies RTP from the publisher into the track every subscriber
-// reads. The payload is ciphertext and passes untouched; header extensions
-// are dropped because their ids differ from one peer connection to another.
-func forward(remote *webrtc.TrackRemote, local *webrtc.TrackLocalStaticRTP) {
+// forward copies RTP from the publisher to every subscriber. The payload is
+// ciphertext and passes untouched; header extensions are dropped because
+// their ids differ from one peer connection to another.
+func forward(remote *webrtc.TrackRemote, to *fanout) {
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
 	for {
@@ -131,22 +110,17 @@ func forward(remote *webrtc.TrackRemote, local *webrtc.TrackLocalStaticRTP) {
 		if err != nil {
 			return
 		}
-		if err := forwardPacket(&pkt, buf[:n], local); err != nil {
-			return
-		}
+		forwardPacket(&pkt, buf[:n], to)
 	}
 }
 
-func forwardPacket(pkt *rtp.Packet, raw []byte, local *webrtc.TrackLocalStaticRTP) error {
+func forwardPacket(pkt *rtp.Packet, raw []byte, to *fanout) {
 	if err := pkt.Unmarshal(raw); err != nil {
-		return nil // not RTP: skip it
+		return // not RTP: skip it
 	}
 	pkt.Extension = false
 	pkt.Extensions = pkt.Extensions[:0]
-	if err := local.WriteRTP(pkt); err != nil && !errors.Is(err, io.ErrClosedPipe) {
-		return err
-	}
-	return nil
+	to.write(pkt)
 }
 
 // requestKeyFrame asks the publisher for a key frame, at most once per
@@ -165,126 +139,6 @@ func (s *stream) requestKeyFrame(force bool) {
 		return
 	}
 	_ = s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}) // fails only once the publisher is gone
-}
-
-// newSubscription offers a participant the stream's tracks.
-func (p *participant) newSubscription(pcID string, s *stream) (*subscription, string, error) {
-	pc, err := p.b.api.NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		return nil, "", err
-	}
-	sub := &subscription{pcID: pcID, stream: s, owner: p, pc: pc}
-	for _, track := range []*webrtc.TrackLocalStaticRTP{s.audio, s.video} {
-		sender, err := pc.AddTrack(track)
-		if err != nil {
-			_ = pc.Close()
-			return nil, "", err
-		}
-		go readSubscriberRTCP(sender, s)
-	}
-	pc.OnConnectionStateChange(func(state webrtc.PeerConnectionState) {
-		switch state {
-		case webrtc.PeerConnectionStateConnected:
-			s.requestKeyFrame(true)
-		case webrtc.PeerConnectionStateFailed:
-			p.end(CloseMediaFailed, "your media connection failed")
-		}
-	})
-	offer, err := pc.CreateOffer(nil)
-	if err != nil {
-		_ = pc.Close()
-		return nil, "", err
-	}
-	sdp, err := setLocalAndGather(pc, offer)
-	if err != nil {
-		_ = pc.Close()
-		return nil, "", err
-	}
-	return sub, sdp, nil
-}
-
-// expireUnanswered calls expire after d unless the offer is answered first.
-func (sub *subscription) expireUnanswered(d time.Duration, expire func()) {
-	sub.mu.Lock()
-	defer sub.mu.Unlock()
-	if !sub.answered && !sub.closed {
-		sub.expiry = time.AfterFunc(d, expire)
-	}
-}
-
-// answer completes the subscription with the client's answer.
-func (sub *subscription) answer(sdp string) error {
-	sub.mu.Lock()
-	if sub.answered {
-		sub.mu.Unlock()
-		return errors.New("the offer was answered already")
-	}
-	sub.mu.Unlock()
-	if err := sub.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}); err != nil {
-		return err
-	}
-	sub.mu.Lock()
-	sub.answered = true
-	if sub.expiry != nil {
-		sub.expiry.Stop()
-	}
-	pending := sub.candidates
-	sub.candidates = nil
-	sub.mu.Unlock()
-	for _, c := range pending {
-		if err := sub.pc.AddICECandidate(c); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-var errTooManyCandidates = errors.New("too many candidates before the answer")
-
-func (sub *subscription) addCandidate(c webrtc.ICECandidateInit) error {
-	sub.mu.Lock()
-	if !sub.answered {
-		defer sub.mu.Unlock()
-		if len(sub.candidates) >= MaxPendingCandidate {
-			return errTooManyCandidates
-		}
-		sub.candidates = append(sub.candidates, c)
-		return nil
-	}
-	sub.mu.Unlock()
-	return sub.pc.AddICECandidate(c)
-}
-
-func (sub *subscription) close() {
-	sub.mu.Lock()
-	sub.closed = true
-	if sub.expiry != nil {
-		sub.expiry.Stop()
-	}
-	sub.candidates = nil
-	sub.mu.Unlock()
-	sub.stream.mu.Lock()
-	delete(sub.stream.subs, sub)
-	sub.stream.mu.Unlock()
-	_ = sub.pc.Close()
-}
-
-// readSubscriberRTCP reads what a subscriber's browser reports (the
-// interceptors act on NACKs and receiver reports as they pass) and passes
-// key frame requests on to the publisher.
-func readSubscriberRTCP(sender *webrtc.RTPSender, s *stream) {
-	for {
-		packets, _, err := sender.ReadRTCP()
-		if err != nil {
-			return
-		}
-		for _, pkt := range packets {
-			switch pkt.(type) {
-			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				s.requestKeyFrame(false)
-			}
-		}
-	}
 }
 
 // drainRTCP reads a publisher's RTCP so the interceptors see it.

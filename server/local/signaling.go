@@ -42,11 +42,12 @@ type participant struct {
 	vanished    bool   // the client stopped answering: close without waiting for its close frame
 	departure   string // the reason others are told
 
-	// Only the reading goroutine adds to these; a stream being destroyed and
-	// an unanswered offer expiring remove from them, hence the lock.
+	// Only the reading goroutine adds to these; a stream being destroyed
+	// removes from them, hence the lock.
 	mu            sync.Mutex
 	publications  map[string]*stream       // by pc id
-	subscriptions map[string]*subscription // by pc id
+	subscriptions map[string]*subscription // by subscription id
+	down          *downlink                // made by the reading goroutine at the first subscription
 }
 
 // errEnded is returned by reads after the participant was ended for breaking a rule.
@@ -202,7 +203,12 @@ func (p *participant) leave() {
 		p.destroyStream(s, p.departure)
 	}
 	for _, sub := range subs {
-		sub.close()
+		sub.stream.mu.Lock()
+		delete(sub.stream.subs, sub)
+		sub.stream.mu.Unlock()
+	}
+	if p.down != nil {
+		p.down.close()
 	}
 	p.b.leave(p, p.room, p.departure)
 	p.b.log.Info("participant left", "session", p.room.sessionID, "connection", p.id, "reason", p.departure)

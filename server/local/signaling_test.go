@@ -163,8 +163,8 @@ func TestPublishingOrSubscribingWithoutASecretIsRefused(t *testing.T) {
 	assert.Equal(t, "OT_STREAM_CREATE_FAILED", e.Name)
 	assert.Equal(t, msgPublishNoSecret, e.Message)
 
-	grace.send(Message{Type: TypeSubscribe, PC: "s1", StreamID: streamID})
-	e = grace.waitFor("subscribe error", func(m Message) bool { return m.Type == TypeError && m.PC == "s1" })
+	grace.send(Message{Type: TypeSubscribe, ID: "s1", StreamID: streamID})
+	e = grace.waitFor("subscribe error", func(m Message) bool { return m.Type == TypeError && m.ID == "s1" })
 	assert.Equal(t, 1501, e.Code)
 	assert.Equal(t, "OT_UNABLE_TO_SUBSCRIBE", e.Name)
 	assert.Equal(t, msgSubscribeNoSecret, e.Message)

@@ -17,8 +17,10 @@ export class Encryption {
   constructor(sessionId) {
     this.sessionId = sessionId;
     this.worker = null;
-    /** @type {Map<string, (event: 'mismatch'|'match') => void>} */
+    /** @type {Map<string, (event: 'mismatch'|'match') => void>} by receiver key */
     this.listeners = new Map();
+    /** @type {WeakSet<RTCRtpReceiver>} receivers with the decrypting transform attached */
+    this.decrypting = new WeakSet();
     this.pendingStats = [];
   }
 
@@ -46,15 +48,23 @@ export class Encryption {
     this.#attach(sender, { operation: 'encode', kind });
   }
 
-  /** Decrypts what receiver receives, reporting mismatch and match for the subscriber id. */
-  decrypt(receiver, kind, id, listener) {
-    this.listeners.set(id, listener);
-    this.#attach(receiver, { operation: 'decode', kind, id });
+  /**
+   * Decrypts what receiver receives, reporting mismatch and match to
+   * listener. The transform is attached once; a receiver the downlink
+   * reuses for another subscription only gets the new listener.
+   * @param {string} key names the receiver for its whole life
+   */
+  decrypt(receiver, kind, key, listener) {
+    this.listeners.set(key, listener);
+    if (this.decrypting.has(receiver)) return;
+    this.decrypting.add(receiver);
+    this.#attach(receiver, { operation: 'decode', kind, id: key });
   }
 
-  forget(id) {
-    this.listeners.delete(id);
-    this.worker?.postMessage({ type: FORGET, id });
+  /** The receiver's subscriber is gone: its next frames start a fresh mismatch count for the next one. */
+  forget(key) {
+    this.listeners.delete(key);
+    this.worker?.postMessage({ type: FORGET, id: key });
   }
 
   /** Frames processed and microseconds spent, per direction. */

@@ -6,6 +6,7 @@ import { Encryption, hasEndToEndEncryptionSupport } from './encryption.js';
 import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
 import { Signaling } from './signaling.js';
+import { Downlink } from './downlink.js';
 import { preferVP8 } from './media.js';
 
 export class Session extends Emitter {
@@ -27,12 +28,13 @@ export class Session extends Emitter {
     this._secret = options.encryptionSecret;
     this._encryption = this._encrypted ? new Encryption(sessionId) : null;
     this._signaling = null;
+    this._downlink = null;
     this._connected = false;
     this._connections = new Map();
     this._streams = new Map();
     this._subscribers = new Set();
     this._publishers = new Set();
-    this._pcCount = 0; // names peer connections: p1, s2, …
+    this._pcCount = 0; // names publishers' peer connections and subscriptions: p1, s2, …
     this._signalCount = 0; // names signals: g1, g2, …
   }
 
@@ -67,6 +69,7 @@ export class Session extends Emitter {
     const signaling = new Signaling((m) => this.#receive(m), (info) => this.#lost(info));
     await signaling.open();
     this._signaling = signaling;
+    this._downlink = new Downlink(signaling);
     let connected;
     try {
       connected = await signaling.request(
@@ -75,6 +78,8 @@ export class Session extends Emitter {
         (m) => !m.pc && !m.id);
     } catch (err) {
       this._signaling = null;
+      this._downlink.close();
+      this._downlink = null;
       signaling.close();
       throw err;
     }
@@ -179,8 +184,10 @@ export class Session extends Emitter {
       return subscriber;
     }
     this._subscribers.add(subscriber);
-    subscriber._start(this._signaling, this._encryption, `s${++this._pcCount}`).then(() => callback?.(), (err) => {
+    const downlink = this._downlink;
+    subscriber._start(this._signaling, downlink, this._encryption, `s${++this._pcCount}`).then(() => callback?.(), (err) => {
       this._subscribers.delete(subscriber);
+      downlink.remove(subscriber);
       subscriber._destroy('subscribeFailed');
       callback?.(err);
     });
@@ -190,8 +197,8 @@ export class Session extends Emitter {
   /** Stops subscribing. */
   unsubscribe(subscriber) {
     if (!this._subscribers.delete(subscriber)) return;
-    this._encryption?.forget(subscriber.id);
-    this._signaling?.send({ type: 'unsubscribe', pc: subscriber._pcId });
+    this._signaling?.send({ type: 'unsubscribe', id: subscriber._id });
+    this._downlink?.remove(subscriber);
     subscriber._destroy('unsubscribe');
   }
 
@@ -226,6 +233,9 @@ export class Session extends Emitter {
 
   #receive(m) {
     switch (m.type) {
+      case 'offer':
+        this._downlink?.answer(m.sdp).catch((err) => console.error('The media connection could not follow the call:', err));
+        break;
       case 'connectionCreated':
         this.emit('connectionCreated', { connection: this.#connection(m.connection) });
         break;
@@ -266,7 +276,7 @@ export class Session extends Emitter {
     for (const s of [...this._subscribers]) {
       if (s.stream.streamId === streamId) {
         this._subscribers.delete(s);
-        this._encryption?.forget(s.id);
+        this._downlink?.remove(s);
         s._destroy(reason);
       }
     }
@@ -281,10 +291,9 @@ export class Session extends Emitter {
     this._signaling = null;
     for (const p of this._publishers) p._unpublished(reason);
     this._publishers.clear();
-    for (const s of this._subscribers) {
-      this._encryption?.forget(s.id);
-      s._destroy(reason);
-    }
+    for (const s of this._subscribers) s._destroy(reason);
+    this._downlink?.close();
+    this._downlink = null;
     this._subscribers.clear();
     this._streams.clear();
     this._connections.clear();

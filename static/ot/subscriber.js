@@ -1,4 +1,5 @@
 // OpenTok's Subscriber: one remote stream, decrypted and shown on the page.
+// Its tracks arrive on the session's downlink (downlink.js).
 import { Emitter } from './events.js';
 import { mediaElement, randomId } from './media.js';
 
@@ -14,8 +15,11 @@ export class Subscriber extends Emitter {
     this._media = new MediaStream();
     this._audio = properties.subscribeToAudio ?? true;
     this._video = properties.subscribeToVideo ?? true;
-    this._pc = null;
-    this._pcId = '';
+    this._id = '';
+    this._encryption = null;
+    /** @type {Map<string, {receiver: RTCRtpReceiver, key: string}>} by kind */
+    this._receivers = new Map();
+    this._arrival = null;
     this._destroyed = false;
   }
 
@@ -31,31 +35,45 @@ export class Subscriber extends Emitter {
     return this;
   }
 
-  /** Connects the subscriber's peer connection through the session. */
-  async _start(signaling, encryption, pcId) {
-    this._pcId = pcId;
-    const pc = new RTCPeerConnection({});
-    this._pc = pc;
-    pc.ontrack = ({ track, receiver }) => {
-      if (encryption) {
-        encryption.decrypt(receiver, track.kind, this.id, (event) => this.#encryptionEvent(event));
-      }
-      if (track.kind === 'video') track.enabled = this._video;
-      this._media.addTrack(track);
-      this._videoElement.srcObject = this._media;
-    };
-    pc.onicecandidate = ({ candidate }) => {
-      if (candidate) signaling.send({ type: 'candidate', pc: pcId, candidate: candidate.toJSON() });
-    };
-    const offer = await signaling.request(
-      { type: 'subscribe', pc: pcId, streamId: this.stream.streamId, encrypted: !!encryption },
-      (m) => m.type === 'subscribed' && m.pc === pcId,
-      (m) => m.pc === pcId);
-    await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
-    await pc.setLocalDescription(await pc.createAnswer());
-    signaling.send({ type: 'answer', pc: pcId, sdp: pc.localDescription.sdp });
+  /**
+   * Asks the server for the stream; its tracks arrive on the session's downlink.
+   * @param {import('./signaling.js').Signaling} signaling
+   * @param {import('./downlink.js').Downlink} downlink
+   * @param {import('./encryption.js').Encryption|null} encryption
+   * @param {string} id the subscription's id in the protocol
+   */
+  async _start(signaling, downlink, encryption, id) {
+    this._id = id;
+    this._encryption = encryption;
+    const arrived = new Promise((resolve, reject) => { this._arrival = { resolve, reject }; });
+    downlink.add(this);
+    await signaling.request(
+      { type: 'subscribe', id, streamId: this.stream.streamId, encrypted: !!encryption },
+      (m) => m.type === 'subscribed' && m.id === id,
+      (m) => m.id === id);
+    await arrived;
     this._videoElement.muted = !this._audio;
     this.emit('videoElementCreated', { element: this._videoElement });
+  }
+
+  /** Takes one of the stream's tracks from the downlink; a reused receiver brings a track again. */
+  _addTrack(track, receiver, mid) {
+    if (this._destroyed) return;
+    const key = `r${mid}`;
+    this._receivers.set(track.kind, { receiver, key });
+    this._encryption?.decrypt(receiver, track.kind, key, (event) => this.#encryptionEvent(event));
+    if (track.kind === 'video') track.enabled = this._video;
+    for (const old of this._media.getTracks()) {
+      if (old.kind === track.kind) this._media.removeTrack(old);
+    }
+    this._media.addTrack(track);
+    this._videoElement.srcObject = this._media;
+    if (this._receivers.has('audio') && this._receivers.has('video')) this._arrival?.resolve();
+  }
+
+  /** The receiver of the stream's decrypted audio, or null before it arrives. */
+  _audioReceiver() {
+    return this._receivers.get('audio')?.receiver ?? null;
   }
 
   #encryptionEvent(event) {
@@ -67,12 +85,16 @@ export class Subscriber extends Emitter {
     }
   }
 
-  /** Stops and removes the subscriber. */
+  /**
+   * Removes the subscriber. The tracks belong to the downlink, which reuses
+   * their receivers for later subscriptions, so they are not stopped.
+   */
   _destroy(reason) {
     if (this._destroyed) return;
     this._destroyed = true;
-    this._pc?.close();
-    this._media.getTracks().forEach((t) => t.stop());
+    this._arrival?.reject(new Error('the subscriber was destroyed'));
+    for (const { key } of this._receivers.values()) this._encryption?.forget(key);
+    this._videoElement.srcObject = null;
     this.element.remove();
     this.emit('destroyed', { reason });
     this.off();

@@ -6,7 +6,7 @@
 // page → worker, with postMessage:
 //   KeyMessage      the session's base key; it replaces the one before, at once
 //   StreamMessage   encoded streams to transform, when the browser has only createEncodedStreams
-//   ForgetMessage   a subscriber is gone: drop its decryption monitor
+//   ForgetMessage   a receiver's subscriber is gone: its next frames start a fresh monitor
 //   StatsMessage    ask for the counters
 // worker → page:
 //   MismatchMessage, MatchMessage   a subscriber's frames stopped / started decrypting
@@ -17,7 +17,7 @@
 /**
  * @typedef {{operation: 'encode', kind: 'audio'|'video'} |
  *           {operation: 'decode', kind: 'audio'|'video', id: string}} TransformOptions
- *   what to do with one sender's or receiver's frames; id is the subscriber's
+ *   what to do with one sender's or receiver's frames; id names the receiver
  *
  * @typedef {{type: 'key', baseKey: Uint8Array}} KeyMessage
  * @typedef {{type: 'stream', readable: ReadableStream, writable: WritableStream, options: TransformOptions}} StreamMessage

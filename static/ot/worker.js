@@ -14,9 +14,9 @@ const MAX_CACHED_KEYS = 64;
 let baseKey = null;
 /** @type {Map<bigint, Promise<{key: CryptoKey, salt: Uint8Array}>>} each sender's key and nonce salt, by key id */
 let keys = new Map();
-/** @type {Map<string, DecryptMonitor>} by subscriber id */
+/** @type {Map<string, DecryptMonitor>} by receiver key, for its current subscriber */
 const monitors = new Map();
-/** @type {Map<string, {sendKeyFrameRequest(): Promise<void>}>} video receivers by subscriber id */
+/** @type {Map<string, {sendKeyFrameRequest(): Promise<void>}>} video receivers by receiver key */
 const videoReceivers = new Map();
 /** @type {import('./worker-protocol.js').Counters} */
 const stats = {
@@ -45,7 +45,6 @@ self.onmessage = ({ data }) => {
       break;
     case FORGET:
       monitors.delete(data.id);
-      videoReceivers.delete(data.id);
       break;
     case STATS:
       self.postMessage({ type: STATS, stats });
@@ -82,7 +81,6 @@ function encoder(kind) {
 }
 
 function decoder(kind, id, transformer) {
-  if (!monitors.has(id)) monitors.set(id, new DecryptMonitor());
   if (kind === 'video' && transformer) videoReceivers.set(id, transformer);
   return async (frame, controller) => {
     const data = new Uint8Array(frame.data);
@@ -100,8 +98,8 @@ function decoder(kind, id, transformer) {
         opened = null; // wrong key, or not encrypted with ours: drop it
       }
     }
-    const monitor = monitors.get(id);
-    const event = monitor ? monitor.record(opened !== null) : null;
+    if (!monitors.has(id)) monitors.set(id, new DecryptMonitor());
+    const event = monitors.get(id).record(opened !== null);
     if (event) {
       self.postMessage({ type: event, id });
       if (event === MATCH) requestKeyFrame(id);
