@@ -90,7 +90,7 @@ func serveBytes(w http.ResponseWriter, r *http.Request, b []byte, contentType, e
 // service worker replaces its cache when any of it changes.
 func version(w *wasmFiles, files *fileSet) string {
 	h := sha256.New()
-	h.Write(w.raw)
+	h.Write(w.sum)
 	paths := make([]string, 0, len(files.files))
 	for p := range files.files {
 		paths = append(paths, p)

@@ -1,30 +1,47 @@
 package site
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
 )
 
-// wasmFiles is app.wasm with the copies make compressed at build time.
+// wasmFiles is app.wasm with the copies make compressed at build time. They
+// are served straight from the binary: a copy on the heap would cost the
+// server twice its size in memory, for as long as it runs.
 type wasmFiles struct {
-	raw, brotli, gzip []byte
-	etag              string
+	fsys fs.FS
+	size map[string]int64 // by name: app.wasm, app.wasm.br, app.wasm.gz
+	sum  []byte           // app.wasm's SHA-256
+	etag string
 }
 
 func loadWasm(fsys fs.FS) (*wasmFiles, error) {
-	var w wasmFiles
-	for name, dst := range map[string]*[]byte{"app.wasm": &w.raw, "app.wasm.br": &w.brotli, "app.wasm.gz": &w.gzip} {
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil || len(b) == 0 {
+	w := &wasmFiles{fsys: fsys, size: map[string]int64{}}
+	for _, name := range []string{"app.wasm", "app.wasm.br", "app.wasm.gz"} {
+		info, err := fs.Stat(fsys, name)
+		if err != nil || info.Size() == 0 {
 			return nil, fmt.Errorf("site: %s is missing from the binary: run make build, which builds and compresses the app", name)
 		}
-		*dst = b
+		w.size[name] = info.Size()
 	}
-	w.etag = etagOf(w.raw)
-	return &w, nil
+	f, err := fsys.Open("app.wasm")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	w.sum = h.Sum(nil)
+	w.etag = `"` + hex.EncodeToString(w.sum[:8]) + `"`
+	return w, nil
 }
 
 // handleWasm serves app.wasm brotli- or gzip-encoded when the browser takes
@@ -37,25 +54,30 @@ func handleWasm(w *wasmFiles) http.Handler {
 		h.Set("Vary", "Accept-Encoding")
 		h.Set("Cache-Control", "no-cache")
 		h.Set("ETag", w.etag)
-		h.Set("X-Wasm-Content-Length", strconv.Itoa(len(w.raw)))
+		h.Set("X-Wasm-Content-Length", strconv.FormatInt(w.size["app.wasm"], 10))
 		if r.Header.Get("If-None-Match") == w.etag {
 			rw.WriteHeader(http.StatusNotModified)
 			return
 		}
-		body := w.raw
+		name := "app.wasm"
 		switch pickEncoding(r.Header.Get("Accept-Encoding")) {
 		case "br":
 			h.Set("Content-Encoding", "br")
-			body = w.brotli
+			name = "app.wasm.br"
 		case "gzip":
 			h.Set("Content-Encoding", "gzip")
-			body = w.gzip
+			name = "app.wasm.gz"
 		}
-		h.Set("Content-Length", strconv.Itoa(len(body)))
+		h.Set("Content-Length", strconv.FormatInt(w.size[name], 10))
 		if r.Method == http.MethodHead {
 			return
 		}
-		_, _ = rw.Write(body) // the browser went away
+		f, err := w.fsys.Open(name)
+		if err != nil {
+			return // it was there at start, and an embedded file system does not change
+		}
+		defer f.Close()
+		_, _ = io.Copy(rw, f) // the browser went away
 	})
 }
 
