@@ -119,7 +119,8 @@ const udpBufferBytes = 4 << 20
 
 // newAPIs sets pion up for an SFU that only forwards, with VP8 and Opus
 // (frame encryption breaks H.264 unless it is NAL-aware), all media on one
-// UDP port and host candidates including loopback. Each direction gets only
+// UDP port, and host candidates (loopback ones only on a machine that has
+// no other address). Each direction gets only
 // the RTCP machinery that browsers use, since every interceptor costs a
 // goroutine and a timer per connection:
 //   - receiving a published stream: NACKs for lost packets, receiver
@@ -130,7 +131,7 @@ const udpBufferBytes = 4 << 20
 //     copy per subscriber.
 func newAPIs(cfg Config, media ice.UDPMux) (publish, downlink *webrtc.API, err error) {
 	s := webrtc.SettingEngine{}
-	s.SetIncludeLoopbackCandidate(true)
+	s.SetIncludeLoopbackCandidate(onlyLoopback(net.InterfaceAddrs))
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	s.SetICETimeouts(2*time.Second, DisconnectGrace-time.Second, time.Second) // also: ICE that never connects fails after 5 s
 	s.SetICEUDPMux(media)
@@ -170,6 +171,25 @@ func newAPIs(cfg Config, media ice.UDPMux) (publish, downlink *webrtc.API, err e
 	i.Add(senderReports)
 	downlink = webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(i), webrtc.WithSettingEngine(s))
 	return publish, downlink, nil
+}
+
+// onlyLoopback says whether the machine has no address but loopback ones.
+// Browsers use loopback candidates only when told to
+// (--allow-loopback-in-peer-connection), and a browser on the server's own
+// machine reaches its other addresses as well; each candidate costs every
+// peer connection a goroutine, so loopback ones are offered only when there
+// is nothing else.
+func onlyLoopback(addrs func() ([]net.Addr, error)) bool {
+	all, err := addrs()
+	if err != nil {
+		return true
+	}
+	for _, a := range all {
+		if ipnet, ok := a.(*net.IPNet); ok && ipnet.IP.IsGlobalUnicast() {
+			return false
+		}
+	}
+	return true
 }
 
 // mediaEngine has VP8, which browsers may NACK and ask key frames of, and Opus.
