@@ -1,7 +1,6 @@
 package local
 
 import (
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -124,23 +123,4 @@ func TestResendsAreBoundedPerSecond(t *testing.T) {
 	assert.Equal(t, 17, takeUpTo(l, 17))
 	assert.Equal(t, maxResendsPerSecond-17, takeUpTo(l, 10_000), "no more than the burst")
 	assert.Zero(t, takeUpTo(l, 10_000), "then nothing until tokens come back")
-}
-
-func TestLoopbackCandidatesOnlyWhenThereIsNothingElse(t *testing.T) {
-	addrs := func(cidrs ...string) func() ([]net.Addr, error) {
-		return func() ([]net.Addr, error) {
-			var all []net.Addr
-			for _, c := range cidrs {
-				ip, ipnet, err := net.ParseCIDR(c)
-				require.NoError(t, err)
-				ipnet.IP = ip
-				all = append(all, ipnet)
-			}
-			return all, nil
-		}
-	}
-	assert.True(t, onlyLoopback(addrs("127.0.0.1/8", "::1/128")))
-	assert.True(t, onlyLoopback(addrs("127.0.0.1/8", "fe80::1/64")), "a link-local address reaches no browser")
-	assert.False(t, onlyLoopback(addrs("127.0.0.1/8", "192.0.2.2/24")))
-	assert.False(t, onlyLoopback(addrs("::1/128", "fd00::2/64")))
 }
