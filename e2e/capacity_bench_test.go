@@ -31,11 +31,14 @@ import (
 // and receiving the other three. The server runs on core 0, the generator on
 // core 1, so the server's CPU is its own. Room counts come from
 // CAPACITY_ROOMS (default "1,10,20"), the window from CAPACITY_WINDOW
-// (default 10s).
+// (default 10s), the people in a room from CAPACITY_PEOPLE (default 4).
 func BenchmarkCapacity(b *testing.B) {
 	window := 10 * time.Second
 	if w, err := time.ParseDuration(os.Getenv("CAPACITY_WINDOW")); err == nil {
 		window = w
+	}
+	if n, err := strconv.Atoi(os.Getenv("CAPACITY_PEOPLE")); err == nil && n >= 2 {
+		capacityPeople = n
 	}
 	counts := os.Getenv("CAPACITY_ROOMS")
 	if counts == "" {
@@ -53,16 +56,19 @@ func BenchmarkCapacity(b *testing.B) {
 }
 
 const (
-	capacityPeople     = 4
 	videoPacketsPerSec = 45
 	audioPacketsPerSec = 50
 	videoPayloadBytes  = 1380 // 45 × 1380 B ≈ 500 kbit/s
 	audioPayloadBytes  = 100
 )
 
+// capacityPeople is how many people each room has.
+var capacityPeople = 4
+
 func runCapacity(b *testing.B, rooms int, window time.Duration) {
 	pin(b, 1)
-	srv := startServer(b, "-max-rooms", strconv.Itoa(rooms+1), "-max-sockets-per-address", "0", "-sessions-per-minute", "0")
+	srv := startServer(b, "-max-rooms", strconv.Itoa(rooms+1), "-max-participants", strconv.Itoa(max(capacityPeople, 9)),
+		"-max-sockets-per-address", "0", "-sessions-per-minute", "0")
 	if err := exec.Command("taskset", "-a", "-p", "-c", "0", strconv.Itoa(srv.cmd.Process.Pid)).Run(); err != nil {
 		b.Logf("taskset is missing: the server is not pinned to a core (%v)", err)
 	}
@@ -108,7 +114,7 @@ func runCapacity(b *testing.B, rooms int, window time.Duration) {
 	close(stop)
 	senders.Wait()
 
-	expected := sent * (capacityPeople - 1)
+	expected := sent * int64(capacityPeople-1)
 	loss := 0.0
 	if expected > 0 {
 		loss = 100 * (1 - float64(received)/float64(expected))
