@@ -7,6 +7,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
+
+	"e2eecall/server/local"
 )
 
 // config is the server's configuration: flags, with environment variables
@@ -23,6 +26,7 @@ type config struct {
 	maxRooms        int
 	maxParticipants int
 	maxPerAddress   int
+	reconnectGrace  time.Duration
 	sessionsPerMin  int
 	publicReports   bool
 	cspLab          bool
@@ -51,6 +55,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer, defau
 	fs.IntVar(&c.maxRooms, "max-rooms", envInt(getenv, "MAX_ROOMS", 100), "local backend: most rooms at once [MAX_ROOMS]")
 	fs.IntVar(&c.maxParticipants, "max-participants", envInt(getenv, "MAX_PARTICIPANTS", 9), "local backend: most participants in a room [MAX_PARTICIPANTS]")
 	fs.IntVar(&c.maxPerAddress, "max-sockets-per-address", envInt(getenv, "MAX_SOCKETS_PER_ADDRESS", 10), "local backend: most call connections at once from one client address (an IPv6 /64); 0: no limit, for a server behind a reverse proxy [MAX_SOCKETS_PER_ADDRESS]")
+	fs.DurationVar(&c.reconnectGrace, "reconnect-grace", envDuration(getenv, "RECONNECT_GRACE", local.DefaultReconnectGrace), "local backend: how long someone whose connection dropped keeps their place in the call, to come back without rejoining [RECONNECT_GRACE]")
 	fs.IntVar(&c.sessionsPerMin, "sessions-per-minute", envInt(getenv, "SESSIONS_PER_MINUTE", 20), "joins one client address may make a minute, after a burst of 60; 0: no limit, for a server behind a reverse proxy [SESSIONS_PER_MINUTE]")
 	fs.BoolVar(&c.publicReports, "public-csp-reports", getenv("PUBLIC_CSP_REPORTS") == "true", "let other machines read GET /api/csp-reports (the server's own machine always can) [PUBLIC_CSP_REPORTS=true]")
 	fs.StringVar(&c.vonageStore, "vonage-store", env(getenv, "VONAGE_STORE", defaultStore), "vonage backend: `file` that keeps each room's Vonage session across restarts [VONAGE_STORE]")
@@ -72,6 +77,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer, defau
 	if c.maxPerAddress < 0 || c.sessionsPerMin < 0 {
 		return config{}, errors.New("-max-sockets-per-address and -sessions-per-minute are 0 (no limit) or more")
 	}
+	if c.reconnectGrace < time.Second || c.reconnectGrace > 10*time.Minute {
+		return config{}, fmt.Errorf("-reconnect-grace %v: want from 1s to 10m", c.reconnectGrace)
+	}
 	if c.udpPort < 0 || c.udpPort > 65535 {
 		return config{}, fmt.Errorf("-udp-port %d: want a port from 1 to 65535, or 0", c.udpPort)
 	}
@@ -81,6 +89,13 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer, defau
 		}
 	}
 	return c, nil
+}
+
+func envDuration(getenv func(string) string, key string, fallback time.Duration) time.Duration {
+	if d, err := time.ParseDuration(getenv(key)); err == nil {
+		return d
+	}
+	return fallback
 }
 
 func env(getenv func(string) string, key, fallback string) string {

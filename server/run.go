@@ -165,6 +165,7 @@ func newBackend(cfg config, getenv func(string) string, logger *slog.Logger) (*b
 			MaxRooms:             cfg.maxRooms,
 			MaxParticipants:      cfg.maxParticipants,
 			MaxSocketsPerAddress: noLimitAsMinusOne(cfg.maxPerAddress),
+			ReconnectGrace:       cfg.reconnectGrace,
 			Logger:               logger.With("backend", name),
 		})
 		if err != nil {

@@ -211,9 +211,11 @@ func (b *Backend) participantNamed(t *testing.T, name string) *participant {
 	t.Helper()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for p := range b.sockets {
-		if p.info.Data == name {
-			return p
+	for _, r := range b.rooms {
+		for _, p := range r.everyone() {
+			if p.info.Data == name {
+				return p
+			}
 		}
 	}
 	t.Fatalf("no participant named %s", name)
@@ -397,8 +399,9 @@ func (p *freezingProxy) pipe(dst, src net.Conn) {
 	}
 }
 
-func TestAVanishedClientIsGoneWithinTheGrace(t *testing.T) {
-	s := newTestServer(t, Config{})
+func TestAVanishedClientIsGoneWithinTheGraces(t *testing.T) {
+	const reconnect = 500 * time.Millisecond
+	s := newTestServer(t, Config{ReconnectGrace: reconnect})
 	proxy := newFreezingProxy(t, strings.TrimPrefix(s.url, "ws://"))
 	grace := s.join(t, "vanish", "Grace")
 	through := &testServer{b: s.b, url: "ws://" + proxy.addr}
@@ -407,11 +410,14 @@ func TestAVanishedClientIsGoneWithinTheGrace(t *testing.T) {
 
 	close(proxy.frozen)
 	start := time.Now()
+	grace.expect(TypeConnectionInterrupted)
+	interrupted := time.Since(start)
 	gone := grace.expect(TypeConnectionDestroyed)
 	took := time.Since(start)
-	t.Logf("gone for the others after %v", took.Round(10*time.Millisecond))
+	t.Logf("interrupted for the others after %v, gone after %v", interrupted.Round(10*time.Millisecond), took.Round(10*time.Millisecond))
 	assert.Equal(t, ReasonNetworkDisconnected, gone.Reason)
-	assert.LessOrEqual(t, took, DisconnectGrace+500*time.Millisecond)
+	assert.LessOrEqual(t, interrupted, DisconnectGrace+500*time.Millisecond)
+	assert.LessOrEqual(t, took, DisconnectGrace+reconnect+500*time.Millisecond)
 }
 
 func TestFramesThatBreakTheTransportRulesClose(t *testing.T) {
@@ -524,7 +530,7 @@ func (b *syncBuffer) String() string {
 // TestASlowReaderIsDroppedBeforeItsQueueGrows has Mallory never read while
 // Ada sends her the largest signals allowed.
 func TestASlowReaderIsDroppedBeforeItsQueueGrows(t *testing.T) {
-	s := newTestServer(t, Config{})
+	s := newTestServer(t, Config{ReconnectGrace: 300 * time.Millisecond}) // a reader this slow may be a network gone: it gets the grace
 	ada := s.join(t, "slow", "Ada")
 	session, err := s.b.Join(context.Background(), "slow", "Mallory")
 	require.NoError(t, err)
@@ -536,14 +542,17 @@ func TestASlowReaderIsDroppedBeforeItsQueueGrows(t *testing.T) {
 	require.NoError(t, conn.Write(context.Background(), websocket.MessageText, data)) // and never reads again
 	ada.expect(TypeConnectionCreated)
 	mallory := s.b.participantNamed(t, "Mallory")
+	mallory.mu.Lock()
+	sock := mallory.sock
+	mallory.mu.Unlock()
 
 	big := strings.Repeat("x", MaxSignalData)
 	pace := rate.NewLimiter(MessagesPerSecond*3/4, 1) // within Ada's message rate
-	for i := 0; i < 3000 && mallory.ctx.Err() == nil; i++ {
+	for i := 0; i < 3000 && sock.ctx.Err() == nil; i++ {
 		require.NoError(t, pace.Wait(context.Background()))
 		ada.send(Message{Type: TypeSignal, ID: fmt.Sprint(i), SignalType: "chat", Data: big})
 	}
-	require.Error(t, mallory.ctx.Err(), "Mallory was dropped")
-	assert.LessOrEqual(t, mallory.queued.Load(), int64(OutboxBytes+MaxMessageBytes), "the queue stayed within its bound")
+	require.Error(t, sock.ctx.Err(), "Mallory was dropped")
+	assert.LessOrEqual(t, sock.queued.Load(), int64(OutboxBytes+MaxMessageBytes), "the queue stayed within its bound")
 	assert.Equal(t, ReasonNetworkDisconnected, ada.expect(TypeConnectionDestroyed).Reason)
 }

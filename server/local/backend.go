@@ -35,6 +35,7 @@ type Config struct {
 	MaxParticipants      int           // per room, default 9
 	MaxSockets           int           // signaling sockets at once, default MaxRooms × MaxParticipants
 	MaxSocketsPerAddress int           // signaling sockets at once from one client address, default 10; -1: no limit (behind a proxy)
+	ReconnectGrace       time.Duration // how long a participant whose socket dropped may resume, default DefaultReconnectGrace
 	Logger               *slog.Logger
 }
 
@@ -46,18 +47,20 @@ type Backend struct {
 
 	publishAPI  *webrtc.API // makes the peer connections that receive a published stream
 	downlinkAPI *webrtc.API // makes the peer connections that send a participant its subscriptions
-	log    *slog.Logger
+	log         *slog.Logger
 
 	// Protocol limits, smaller in tests.
 	answerTimeout    time.Duration // AnswerTimeout
 	maxSubscriptions int           // MaxSubscriptions
+	reconnectGrace   time.Duration // Config.ReconnectGrace
 
 	mu         sync.Mutex
-	rooms      map[string]*room          // by session id
-	sockets    map[*participant]struct{} // every signaling socket open, in a room or not yet
-	perAddress map[string]int            // signaling sockets open by client address
+	rooms      map[string]*room     // by session id
+	sockets    map[*socket]struct{} // every signaling socket open, in a room or not yet
+	away       int                  // participants waiting to resume, who count as sockets for the limits
+	perAddress map[string]int       // sockets and away participants by client address
 	closed     bool
-	active     sync.WaitGroup // participants' goroutines
+	active     sync.WaitGroup // sockets' goroutines
 }
 
 // New returns a backend ready to hand out sessions.
@@ -80,6 +83,9 @@ func New(cfg Config) (*Backend, error) {
 	}
 	if cfg.MaxSocketsPerAddress == 0 {
 		cfg.MaxSocketsPerAddress = 10
+	}
+	if cfg.ReconnectGrace <= 0 {
+		cfg.ReconnectGrace = DefaultReconnectGrace
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -107,8 +113,9 @@ func New(cfg Config) (*Backend, error) {
 		log:              cfg.Logger,
 		answerTimeout:    AnswerTimeout,
 		maxSubscriptions: MaxSubscriptions,
+		reconnectGrace:   cfg.ReconnectGrace,
 		rooms:            map[string]*room{},
-		sockets:          map[*participant]struct{}{},
+		sockets:          map[*socket]struct{}{},
 		perAddress:       map[string]int{},
 	}, nil
 }
@@ -245,45 +252,107 @@ func (b *Backend) Signaling() http.Handler {
 func (b *Backend) Close() error {
 	b.mu.Lock()
 	b.closed = true
-	all := make([]*participant, 0, len(b.sockets))
-	for p := range b.sockets {
-		all = append(all, p)
+	sockets := make([]*socket, 0, len(b.sockets))
+	for s := range b.sockets {
+		sockets = append(sockets, s)
+	}
+	var people []*participant
+	for _, r := range b.rooms {
+		people = append(people, r.everyone()...)
 	}
 	b.mu.Unlock()
-	for _, p := range all {
+	for _, p := range people {
 		p.end(websocket.StatusGoingAway, "the server is shutting down")
+	}
+	for _, s := range sockets {
+		s.end(websocket.StatusGoingAway, "the server is shutting down")
 	}
 	b.active.Wait()
 	return b.media.Close()
 }
 
-// admit counts p's signaling socket from addr, within the limits; the
-// caller releases it when the socket ends.
-func (b *Backend) admit(p *participant, addr string) error {
+// admit counts socket s, within the limits; the caller releases it when
+// the socket ends.
+func (b *Backend) admit(s *socket) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {
 	case b.closed:
 		return errShuttingDown
-	case len(b.sockets) >= b.cfg.MaxSockets:
+	case len(b.sockets)+b.away >= b.cfg.MaxSockets:
 		return errTooManySockets
-	case b.cfg.MaxSocketsPerAddress > 0 && b.perAddress[addr] >= b.cfg.MaxSocketsPerAddress:
+	case b.cfg.MaxSocketsPerAddress > 0 && b.perAddress[s.addr] >= b.cfg.MaxSocketsPerAddress:
 		return errTooManyFromAddress
 	}
 	b.active.Add(1)
-	b.sockets[p] = struct{}{}
-	b.perAddress[addr]++
+	b.sockets[s] = struct{}{}
+	b.perAddress[s.addr]++
 	return nil
 }
 
-func (b *Backend) release(p *participant, addr string) {
+func (b *Backend) release(s *socket) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	delete(b.sockets, p)
-	if b.perAddress[addr]--; b.perAddress[addr] == 0 {
+	delete(b.sockets, s)
+	b.unaddress(s.addr)
+	b.active.Done()
+}
+
+// holdAway counts a participant waiting to resume as one more socket from
+// addr, so that dropping sockets on purpose does not get around the limits;
+// it says false once the server is closing.
+func (b *Backend) holdAway(addr string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false
+	}
+	b.away++
+	b.perAddress[addr]++
+	return true
+}
+
+func (b *Backend) releaseAway(addr string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.away--
+	b.unaddress(addr)
+}
+
+// unaddress counts one socket fewer from addr. The caller holds b.mu.
+func (b *Backend) unaddress(addr string) {
+	if b.perAddress[addr]--; b.perAddress[addr] <= 0 {
 		delete(b.perAddress, addr)
 	}
-	b.active.Done()
+}
+
+// resume gives the participant with connection id connectionID, if key is
+// its resume key, the socket s.
+func (b *Backend) resume(sessionID, connectionID, key string, s *socket) (*participant, error) {
+	b.mu.Lock()
+	r := b.rooms[sessionID]
+	b.mu.Unlock()
+	if r == nil {
+		return nil, errNotResumable
+	}
+	p := r.participant(connectionID)
+	if p == nil || !p.resumeMatches(key) {
+		return nil, errNotResumable
+	}
+	ok, wasAwayFrom := r.resume(p, s)
+	if !ok {
+		return nil, errNotResumable
+	}
+	if wasAwayFrom != "" {
+		b.releaseAway(wasAwayFrom)
+	}
+	p.mu.Lock()
+	down := p.down
+	p.mu.Unlock()
+	if down != nil {
+		down.resume()
+	}
+	return p, nil
 }
 
 // enter puts p into the room of its session, creating the room, within the
@@ -327,4 +396,5 @@ var (
 	errRoomFull           = errors.New("this call is full")
 	errTooManySockets     = errors.New("this server has as many people connected as it can; try again later")
 	errTooManyFromAddress = errors.New("too many connections from your network address at once; leave another call first")
+	errNotResumable       = errors.New("the call went on without you: you were away longer than the grace period, or the server restarted; join again")
 )

@@ -38,6 +38,7 @@ type client struct {
 	t         *testing.T
 	conn      *websocket.Conn
 	sessionID string
+	token     string
 	mu        sync.Mutex
 	received  []Message
 	arrived   chan struct{}
@@ -67,10 +68,22 @@ func (s *testServer) join(t *testing.T, room, name string) *client {
 	session, err := s.b.Join(context.Background(), room, name)
 	require.NoError(t, err)
 	c := s.dial(t)
-	c.sessionID = session.SessionID
+	c.sessionID, c.token = session.SessionID, session.Token
 	c.send(Message{Type: TypeConnect, Token: session.Token, SessionID: session.SessionID, Encrypted: true})
 	c.expect(TypeConnected)
 	return c
+}
+
+// resume connects a new socket as c's participant, as the browser library
+// does after its socket dropped; the new client has c's token and downlink.
+func (s *testServer) resume(t *testing.T, c *client) *client {
+	t.Helper()
+	first := c.expect(TypeConnected)
+	n := s.dial(t)
+	n.sessionID, n.token, n.down = c.sessionID, c.token, c.down
+	n.send(Message{Type: TypeConnect, Token: c.token, SessionID: c.sessionID, Encrypted: true,
+		ConnectionID: first.ConnectionID, ResumeKey: first.ResumeKey})
+	return n
 }
 
 func (c *client) read() {
@@ -133,7 +146,7 @@ func (c *client) waitFor(what string, match func(Message) bool) Message {
 			c.mu.Unlock()
 			c.t.Fatalf("waiting for %s: the socket closed: %v", what, err)
 		case <-deadline:
-			c.t.Fatalf("waiting for %s: not received; got %+v", what, c.messages())
+			c.t.Fatalf("waiting for %s: not received; got %v", what, types(c.messages()))
 		}
 	}
 }
@@ -152,6 +165,15 @@ func (c *client) messagesOf(typ string) []Message {
 		}
 	}
 	return of
+}
+
+// types lists the messages' types, for failure messages.
+func types(ms []Message) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Type
+	}
+	return out
 }
 
 func (c *client) messages() []Message {
@@ -228,6 +250,12 @@ func (c *client) subscribe(id, streamID string) *webrtc.PeerConnection {
 	c.send(Message{Type: TypeSubscribe, ID: id, StreamID: streamID, Encrypted: true})
 	c.waitFor("subscribed "+id, func(m Message) bool { return m.Type == TypeSubscribed && m.ID == id })
 	return c.answerOffer()
+}
+
+// connectionID is the client's connection id, from "connected".
+func (c *client) connectionID() string {
+	c.t.Helper()
+	return c.expect(TypeConnected).ConnectionID
 }
 
 // answerOffer answers the server's next offer not answered yet.

@@ -24,13 +24,16 @@ func DecodeMessage(data []byte) (Message, error) {
 func validate(m Message) error {
 	switch m.Type {
 	case TypeConnect:
-		return need("sessionId", m.SessionID != "") // a missing token is refused as an authentication error
+		return all(need("sessionId", m.SessionID != ""), // a missing token is refused as an authentication error
+			need("resumeKey with connectionId", (m.ConnectionID == "") == (m.ResumeKey == "")))
 	case TypePublish:
 		return all(pcID(m.PC), need("sdp", m.SDP != ""), need("stream", m.Stream != nil), streamRequest(m.Stream))
 	case TypeSubscribe:
 		return all(requestID(m.ID), need("streamId", m.StreamID != ""))
 	case TypeUnsubscribe:
 		return requestID(m.ID)
+	case TypeOffer:
+		return all(pcID(m.PC), need("sdp", m.SDP != ""))
 	case TypeAnswer:
 		return need("sdp", m.SDP != "")
 	case TypeCandidate:

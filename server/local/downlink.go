@@ -20,7 +20,9 @@ type downlink struct {
 
 	mu         sync.Mutex
 	offering   bool        // an offer is out, waiting for its answer
+	lastOffer  string      // that offer, to send again when the participant resumes
 	stale      bool        // the tracks changed since that offer
+	restartICE bool        // the next offer restarts ICE
 	answered   bool        // the client has answered at least once
 	expiry     *time.Timer // ends the participant if the answer does not come
 	candidates []webrtc.ICECandidateInit
@@ -43,14 +45,7 @@ func (p *participant) newDownlink() (*downlink, error) {
 		return nil, err
 	}
 	d := &downlink{p: p, pc: pc}
-	pc.OnConnectionStateChange(func(state webrtc.PeerConnectionState) {
-		switch state {
-		case webrtc.PeerConnectionStateConnected:
-			d.requestKeyFrames()
-		case webrtc.PeerConnectionStateFailed:
-			p.end(CloseMediaFailed, "your media connection failed")
-		}
-	})
+	p.watchMedia(pc, d.requestKeyFrames, d.restart)
 	return d, nil
 }
 
@@ -93,18 +88,17 @@ func (d *downlink) negotiate() {
 	}
 	d.offering = true
 	d.stale = false
+	options := &webrtc.OfferOptions{ICERestart: d.restartICE}
+	d.restartICE = false
 	d.mu.Unlock()
 
-	offer, err := d.pc.CreateOffer(nil)
+	offer, err := d.pc.CreateOffer(options)
 	if err == nil {
 		var sdp string
 		if sdp, err = setLocalAndGather(d.pc, offer); err == nil {
 			d.mu.Lock()
-			if !d.closed {
-				d.expiry = time.AfterFunc(d.p.b.answerTimeout, func() {
-					d.p.end(CloseProtocol, "no answer to the server's offer within 10 s")
-				})
-			}
+			d.lastOffer = sdp
+			d.expectAnswer()
 			d.mu.Unlock()
 			d.p.send(Message{Type: TypeOffer, SDP: sdp})
 			return
@@ -114,6 +108,63 @@ func (d *downlink) negotiate() {
 		d.p.b.log.Warn("offering the participant's streams", "connection", d.p.id, "error", err)
 		d.p.end(CloseMediaFailed, "the server could not offer your media")
 	}
+}
+
+// expectAnswer ends the participant if the offer is not answered in time.
+// The caller holds d.mu.
+func (d *downlink) expectAnswer() {
+	if d.expiry != nil {
+		d.expiry.Stop()
+	}
+	if !d.closed {
+		d.expiry = time.AfterFunc(d.p.b.answerTimeout, func() {
+			d.p.end(CloseProtocol, "no answer to the server's offer within 10 s")
+		})
+	}
+}
+
+// pause stops waiting for an answer while the participant is away.
+func (d *downlink) pause() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.expiry != nil {
+		d.expiry.Stop()
+	}
+}
+
+// resume catches a participant that came back up: the offer it may have
+// missed is sent again, and ICE restarts if its media stopped.
+func (d *downlink) resume() {
+	stopped := d.mediaStopped()
+	d.mu.Lock()
+	if d.offering {
+		sdp := d.lastOffer
+		d.expectAnswer()
+		if stopped {
+			d.restartICE, d.stale = true, true
+		}
+		d.mu.Unlock()
+		d.p.send(Message{Type: TypeOffer, SDP: sdp})
+		return
+	}
+	d.mu.Unlock()
+	if stopped {
+		d.restart()
+	}
+}
+
+// mediaStopped says whether ICE lost the browser after it had connected.
+func (d *downlink) mediaStopped() bool {
+	state := d.pc.ICEConnectionState()
+	return state == webrtc.ICEConnectionStateFailed || state == webrtc.ICEConnectionStateDisconnected
+}
+
+// restart offers an ICE restart, now or after the offer that is out.
+func (d *downlink) restart() {
+	d.mu.Lock()
+	d.restartICE = true
+	d.mu.Unlock()
+	d.negotiate()
 }
 
 var errNoOffer = errors.New("there is no offer to answer")

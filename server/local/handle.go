@@ -27,6 +27,8 @@ func (p *participant) handle(m Message) {
 		p.streamProperty(m)
 	case TypeSubscribe:
 		p.subscribe(m)
+	case TypeOffer:
+		p.renegotiate(m)
 	case TypeAnswer:
 		p.answer(m)
 	case TypeCandidate:
@@ -159,7 +161,9 @@ func (p *participant) subscribe(m Message) {
 			p.refuse(m, errUnableSubscribe, "the subscription could not be set up: "+err.Error())
 			return
 		}
+		p.mu.Lock()
 		p.down = d
+		p.mu.Unlock()
 	}
 	sub := &subscription{id: m.ID, stream: s, owner: p}
 	if err := p.down.add(sub); err != nil {
@@ -212,6 +216,22 @@ func (p *participant) takeSubscription(id string, want *subscription) *subscript
 	}
 	delete(p.subscriptions, id)
 	return sub
+}
+
+// renegotiate answers a publisher's new offer for its publication: an ICE
+// restart after its network changed.
+func (p *participant) renegotiate(m Message) {
+	s := p.publication(m.PC)
+	if s == nil {
+		p.refuse(m, errStreamCreate, "there is no publication with this pc id")
+		return
+	}
+	answer, err := answerOffer(s.pc, m.SDP)
+	if err != nil {
+		p.refuse(m, errStreamCreate, "the offer was not accepted: "+err.Error())
+		return
+	}
+	p.send(Message{Type: TypeAnswer, PC: m.PC, SDP: answer})
 }
 
 // answer completes the server's latest offer. An answer that does not fit

@@ -35,6 +35,13 @@ func (p *payloads) record(pc *webrtc.PeerConnection) {
 	})
 }
 
+// count is how many payloads of mime arrived.
+func (p *payloads) count(mime string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.got[mime])
+}
+
 func (p *payloads) contains(mime string, want []byte) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -29,8 +29,10 @@ import "time"
 //
 //	client → server                          server → client
 //	---------------                          ---------------
-//	connect {token, sessionId, encrypted}    connected {connectionId, sessionId, e2ee, connection, connections, streams}
+//	connect {token, sessionId, encrypted,    connected {connectionId, sessionId, e2ee, connection, connections, streams,
+//	  connectionId?, resumeKey?}               resumeKey, resumed?}
 //	publish {pc, sdp, encrypted, stream}     published {pc, streamId, sdp}           (sdp: client offer → server answer)
+//	offer {pc, sdp}                          answer {pc, sdp}                        (a publication's renegotiation: an ICE restart)
 //	unpublish {pc}                           (others) streamDestroyed {stream, reason}
 //	streamProperty {pc, hasAudio?, hasVideo?} (others) streamPropertyChanged {streamId, changedProperty, oldValue, newValue}
 //	subscribe {id, streamId, encrypted}      subscribed {id, streamId}, then an offer
@@ -41,6 +43,7 @@ import "time"
 //	disconnect {}                            the server closes with 1000 (normal closure)
 //	                                         connectionCreated {connection}, connectionDestroyed {connection, reason}
 //	                                         streamCreated {stream}, streamDestroyed {stream, reason}
+//	                                         connectionInterrupted {connectionId}, connectionResumed {connectionId}
 //	                                         error {pc?, id?, code, name, message}
 //
 // The server's offers carry its candidates; it does not trickle.
@@ -67,9 +70,24 @@ import "time"
 // full room or server an "error" message with the OpenTok code is sent just
 // before the close. Nothing a client sends affects anyone else.
 //
-// A participant whose socket drops, or whose peer connections fail ICE, is
-// removed: everyone else gets streamDestroyed and connectionDestroyed with
-// reason "networkDisconnected" within DisconnectGrace.
+// Reconnection. A socket that the network takes away (it closes without a
+// close frame, or stops answering pings for DisconnectGrace) does not end
+// the participant: its connection id, streams and subscriptions are kept
+// for ReconnectGrace, and everyone else gets "connectionInterrupted". The
+// browser resumes by sending "connect" on a new socket with its token, its
+// connection id and the resumeKey it got in "connected"; it gets "connected"
+// again with resumed: true and the call as it is now (who is here and what
+// they publish, not counting its own), everyone else gets
+// "connectionResumed", and a downlink offer that was out is sent again. A
+// peer connection whose ICE failed is restarted: the browser sends "offer"
+// with an ICE restart for each publication, and the server offers one on
+// the downlink. After ReconnectGrace the participant is gone as if it had
+// left, with reason "networkDisconnected", and resuming fails with
+// CloseResumeFailed. A socket the client closes (1000 or 1001, or after
+// "disconnect") ends the participant at once.
+//
+// A peer connection whose ICE fails before it ever connected ends the
+// participant with CloseMediaFailed: the network does not let media through.
 
 // Message types.
 const (
@@ -91,6 +109,8 @@ const (
 	TypeDisconnect            = "disconnect"
 	TypeConnectionCreated     = "connectionCreated"
 	TypeConnectionDestroyed   = "connectionDestroyed"
+	TypeConnectionInterrupted = "connectionInterrupted"
+	TypeConnectionResumed     = "connectionResumed"
 	TypeStreamCreated         = "streamCreated"
 	TypeStreamDestroyed       = "streamDestroyed"
 	TypeError                 = "error"
@@ -102,7 +122,8 @@ const (
 	CloseAuthentication = 4001 // missing, malformed, expired or forged token; token for another session
 	CloseProtocol       = 4002 // malformed message, unknown type, first message not "connect" or late, an offer unanswered or badly answered
 	CloseLimit          = 4003 // a limit below: room or server full, message too large, too many messages or pings, too slow a reader
-	CloseMediaFailed    = 4004 // the participant's media connection failed (ICE)
+	CloseMediaFailed    = 4004 // the participant's media connection failed (ICE) before it ever worked, or did not come back within ReconnectGrace
+	CloseResumeFailed   = 4005 // the participant to resume is gone: the grace passed, or the server restarted
 )
 
 // otError is an error as OpenTok.js reports it: a code and a name. Each is
@@ -119,7 +140,7 @@ var (
 	errUnableSubscribe = otError{1501, "OT_UNABLE_TO_SUBSCRIBE"}
 	errSignalTooLarge  = otError{413, "OT_INVALID_PARAMETER"} // OpenTok's signal errors carry HTTP-like codes
 	errSignalNotFound  = otError{404, "OT_NOT_FOUND"}
-	errServerShutdown  = otError{1006, "OT_CONNECT_FAILED"}
+	errConnectFailed   = otError{1006, "OT_CONNECT_FAILED"} // the server is shutting down; the participant to resume is gone
 )
 
 // Limits of the protocol. A client that meets one gets the error or close
@@ -151,12 +172,16 @@ const (
 // in all, MaxSocketsPerAddress sockets from one client address (an IPv6
 // client's /64), so that one machine cannot hold every room.
 
-// DisconnectGrace is how soon a participant that vanished without closing
-// its socket is gone for everyone: the server pings every PingInterval and
-// gives up when a pong has not come within DisconnectGrace-PingInterval.
+// DisconnectGrace is how soon the server notices a socket that vanished
+// without closing: it pings every PingInterval and gives up when a pong has
+// not come within DisconnectGrace-PingInterval. The participant then has
+// ReconnectGrace (Config.ReconnectGrace, the -reconnect-grace flag) to
+// resume: long enough for a Wi-Fi switch, a laptop lid or a proxy restart,
+// short enough that the others do not wait long for someone who is gone.
 const (
-	DisconnectGrace = 5 * time.Second
-	PingInterval    = 2 * time.Second
+	DisconnectGrace       = 5 * time.Second
+	PingInterval          = 2 * time.Second
+	DefaultReconnectGrace = 20 * time.Second
 )
 
 // Stream reasons, as OpenTok's streamDestroyed and connectionDestroyed give them.
@@ -171,9 +196,11 @@ type Message struct {
 
 	// connect
 	Token     string `json:"token,omitempty"`
+	ResumeKey string `json:"resumeKey,omitempty"` // connected: yours, to resume with; connect: with connectionId, resumes
+	Resumed   bool   `json:"resumed,omitempty"`   // connected: this socket resumed the participant
 	Encrypted bool   `json:"encrypted,omitempty"` // the client has an encryption secret (connect, publish, subscribe)
 
-	// connected
+	// connected; connect and connectionInterrupted/Resumed
 	ConnectionID string        `json:"connectionId,omitempty"`
 	SessionID    string        `json:"sessionId,omitempty"`
 	E2EE         bool          `json:"e2ee,omitempty"`

@@ -34,10 +34,64 @@ func (r *room) join(p *participant, max int) error {
 	conns, streams := r.snapshot()
 	self := p.info
 	p.send(Message{Type: TypeConnected, ConnectionID: p.id, SessionID: r.sessionID, E2EE: true,
-		Connection: &self, Connections: conns, Streams: streams})
+		Connection: &self, Connections: conns, Streams: streams, ResumeKey: p.resumeKey})
 	r.announce(p, Message{Type: TypeConnectionCreated, Connection: &self})
 	r.participants[p.id] = p
 	return nil
+}
+
+// resume gives p, which is in the room, the socket s: p gets "connected"
+// with who is here and what they publish now, and everyone else gets
+// "connectionResumed". It says false if p has left meanwhile, and returns
+// the address p was counted under while away, if it was.
+func (r *room) resume(p *participant, s *socket) (ok bool, wasAwayFrom string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.participants[p.id] != p {
+		return false, ""
+	}
+	if ok, wasAwayFrom = p.attach(s); !ok {
+		return false, ""
+	}
+	conns, streams := r.snapshot()
+	self := p.info
+	p.send(Message{Type: TypeConnected, ConnectionID: p.id, SessionID: r.sessionID, E2EE: true, Resumed: true,
+		Connection: &self, Connections: othersConnections(conns, p.id), Streams: othersStreams(streams, p.id), ResumeKey: p.resumeKey})
+	r.announce(p, Message{Type: TypeConnectionResumed, ConnectionID: p.id})
+	return true, wasAwayFrom
+}
+
+// othersConnections is conns without connection id.
+func othersConnections(conns []*Connection, id string) []*Connection {
+	out := []*Connection{}
+	for _, c := range conns {
+		if c.ConnectionID != id {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// othersStreams is streams without those of connection id.
+func othersStreams(streams []*Stream, id string) []*Stream {
+	out := []*Stream{}
+	for _, s := range streams {
+		if s.ConnectionID != id {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// everyone is every participant in the room.
+func (r *room) everyone() []*participant {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	all := make([]*participant, 0, len(r.participants))
+	for _, p := range r.participants {
+		all = append(all, p)
+	}
+	return all
 }
 
 // leave takes p out, tells the others why, and says how many are left.

@@ -60,17 +60,55 @@ func (p *participant) newPublication(offer string, props Stream) (*stream, strin
 		}
 		go forward(remote, s.audio)
 	})
-	pc.OnConnectionStateChange(func(state webrtc.PeerConnectionState) {
-		if state == webrtc.PeerConnectionStateFailed {
-			p.end(CloseMediaFailed, "your media connection failed")
-		}
-	})
+	p.watchMedia(pc, nil, nil)
 	answer, err := answerOffer(pc, offer)
 	if err != nil {
 		_ = pc.Close()
 		return nil, "", err
 	}
 	return s, answer, nil
+}
+
+// watchMedia ends p if pc's ICE fails before it ever connected (the network
+// lets no media through), or stays failed for the reconnect grace after it
+// had worked (the browser and the server restart ICE meanwhile: failed
+// says when). connected runs each time pc connects.
+func (p *participant) watchMedia(pc *webrtc.PeerConnection, connected, failed func()) {
+	var mu sync.Mutex
+	var worked bool
+	var giveUp *time.Timer
+	pc.OnConnectionStateChange(func(state webrtc.PeerConnectionState) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch state {
+		case webrtc.PeerConnectionStateConnected:
+			worked = true
+			if giveUp != nil {
+				giveUp.Stop()
+				giveUp = nil
+			}
+			if connected != nil {
+				go connected()
+			}
+		case webrtc.PeerConnectionStateFailed:
+			if !worked {
+				go p.end(CloseMediaFailed, "your media connection failed")
+				return
+			}
+			if giveUp == nil {
+				giveUp = time.AfterFunc(p.b.reconnectGrace, func() {
+					p.end(CloseMediaFailed, "your media connection did not come back")
+				})
+			}
+			if failed != nil {
+				go failed()
+			}
+		case webrtc.PeerConnectionStateClosed:
+			if giveUp != nil {
+				giveUp.Stop()
+			}
+		}
+	})
 }
 
 func answerOffer(pc *webrtc.PeerConnection, offer string) (string, error) {

@@ -3,14 +3,11 @@ package local
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
+	"crypto/subtle"
 	"errors"
-	"io"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
@@ -18,55 +15,39 @@ import (
 	"e2eecall/server/clientaddr"
 )
 
-// writeTimeout bounds one write to a client; one that cannot take a message
-// in that time is dropped rather than slowing the room down.
-const writeTimeout = 5 * time.Second
-
-// participant is one browser in a call: its WebSocket and its peer connections.
+// participant is one browser in a call: who it is, what it publishes and
+// receives. It speaks through one socket at a time; when the network takes
+// the socket away, everything else is kept for ReconnectGrace, so that the
+// browser can resume on a new socket.
 type participant struct {
-	b    *Backend
-	conn *websocket.Conn
-	id   string
-	info Connection
-	room *room
+	b         *Backend
+	id        string
+	info      Connection
+	room      *room
+	resumeKey string // proves a resuming socket is this participant's browser
 
-	ctx    context.Context // ends when the participant does
-	cancel context.CancelFunc
-	out    chan []byte
-	queued atomic.Int64  // bytes in out
-	done   chan struct{} // the writer has closed the socket
+	handling sync.Mutex // one message at a time, whichever socket it came on
+	leaving  sync.Once
 
-	endOnce     sync.Once
-	closeCode   websocket.StatusCode
-	closeReason string
-	vanished    bool   // the client stopped answering: close without waiting for its close frame
-	departure   string // the reason others are told
+	mu        sync.Mutex
+	sock      *socket     // nil while away
+	away      *time.Timer // while away: ends the participant when the grace passes
+	awayFrom  string      // while away: the address its last socket came from
+	over      bool        // it has left or is leaving for good
+	departure string      // the reason others are told
 
-	// Only the reading goroutine adds to these; a stream being destroyed
-	// removes from them, hence the lock.
-	mu            sync.Mutex
+	// Messages add to these; a stream being destroyed removes from them.
 	publications  map[string]*stream       // by pc id
 	subscriptions map[string]*subscription // by subscription id
-	down          *downlink                // made by the reading goroutine at the first subscription
+	down          *downlink                // made at the first subscription
 }
 
-// errEnded is returned by reads after the participant was ended for breaking a rule.
-var errEnded = errors.New("participant ended")
-
 func (b *Backend) serveSignal(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	p := &participant{
-		b: b, id: rand.Text(), ctx: ctx, cancel: cancel,
-		out: make(chan []byte, OutboxMessages), done: make(chan struct{}),
-		departure:     ReasonNetworkDisconnected,
-		publications:  map[string]*stream{},
-		subscriptions: map[string]*subscription{},
-	}
-	addr := clientaddr.Key(r.RemoteAddr)
-	refusal := b.admit(p, addr)
+	s := newSocket(b, clientaddr.Key(r.RemoteAddr))
+	defer s.cancel()
+	refusal := b.admit(s)
 	if refusal == nil {
-		defer b.release(p, addr)
+		defer b.release(s)
 	}
 	pings := rate.NewLimiter(PingsPerSecond, PingBurst)
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{ // same-origin only
@@ -74,7 +55,7 @@ func (b *Backend) serveSignal(w http.ResponseWriter, r *http.Request) {
 			if pings.Allow() {
 				return true
 			}
-			p.end(CloseLimit, "too many pings: at most 2 a second")
+			s.end(CloseLimit, "too many pings: at most 2 a second")
 			return false
 		},
 	})
@@ -82,232 +63,229 @@ func (b *Backend) serveSignal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	conn.SetReadLimit(-1) // read enforces MaxMessageBytes itself, to close with CloseLimit rather than 1009
-	p.conn = conn
+	s.conn = conn
 	if refusal != nil {
-		b.log.Warn("connection refused", "address", addr, "error", refusal.Error())
-		p.fail(CloseLimit, errConnectionLimit, refusal.Error())
-		p.write()
+		b.log.Warn("connection refused", "address", s.addr, "error", refusal.Error())
+		s.fail(CloseLimit, errConnectionLimit, refusal.Error())
+		s.write()
 		return
 	}
-	go p.write()
-	go p.ping()
-	p.serve()
-	<-p.done
+	go s.write()
+	go s.ping()
+	if p := s.handshake(); p != nil {
+		p.serve(s)
+		p.socketEnded(s)
+	}
+	<-s.done
 }
 
-// serve reads messages until the participant leaves, then tidies up.
-func (p *participant) serve() {
-	if err := p.handshake(); err != nil {
-		return
-	}
-	defer p.leave()
+// serve reads the socket's messages until it ends.
+func (p *participant) serve(s *socket) {
 	limiter := rate.NewLimiter(MessagesPerSecond, MessageBurst)
 	for {
-		data, err := p.read()
+		data, err := s.read()
 		if err != nil {
 			return
 		}
 		if !limiter.Allow() {
-			p.end(CloseLimit, "too many messages: slow down")
+			s.end(CloseLimit, "too many messages: slow down")
 			return
 		}
 		m, err := DecodeMessage(data)
 		if err != nil {
-			p.end(CloseProtocol, err.Error())
+			s.end(CloseProtocol, err.Error())
 			return
 		}
+		p.handling.Lock()
 		p.handle(m)
+		p.handling.Unlock()
 	}
 }
 
-// read returns the next message, or an error once the participant has
-// ended: a frame that breaks the transport rules ends it here.
-func (p *participant) read() ([]byte, error) {
-	// No deadline: end() closes the socket (with a status and reason, which
-	// a cancelled read context would not send), and that ends the read.
-	typ, r, err := p.conn.Reader(context.Background())
-	if err != nil {
-		switch websocket.CloseStatus(err) {
-		case websocket.StatusNormalClosure, websocket.StatusGoingAway:
-			p.departure = ReasonClientDisconnected
-		}
-		p.end(websocket.StatusNormalClosure, "")
-		return nil, err
-	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxMessageBytes+1))
-	switch {
-	case err != nil:
-		p.end(websocket.StatusNormalClosure, "")
-		return nil, err
-	case typ != websocket.MessageText:
-		p.end(CloseProtocol, "binary frames are not part of the protocol")
-	case len(data) > MaxMessageBytes:
-		p.end(CloseLimit, "a message is at most 64 KiB")
-	case !utf8.Valid(data):
-		p.end(websocket.StatusInvalidFramePayloadData, "a text frame must be UTF-8")
-	default:
-		return data, nil
-	}
-	return nil, errEnded
-}
-
-// handshake waits for "connect", checks the token and enters the room.
-func (p *participant) handshake() error {
-	timer := time.AfterFunc(HandshakeTimeout, func() { p.end(CloseProtocol, "no connect message within 10 s") })
-	data, err := p.read()
+// handshake waits for "connect", checks the token, and enters the room as a
+// new participant or resumes one; it returns nil if the socket ended instead.
+func (s *socket) handshake() *participant {
+	timer := time.AfterFunc(HandshakeTimeout, func() { s.end(CloseProtocol, "no connect message within 10 s") })
+	data, err := s.read()
 	timer.Stop()
 	if err != nil {
-		return err
+		return nil
 	}
 	m, err := DecodeMessage(data)
 	if err == nil && m.Type != TypeConnect {
 		err = errors.New(`the first message must be "connect"`)
 	}
 	if err != nil {
-		p.end(CloseProtocol, err.Error())
-		return err
+		s.end(CloseProtocol, err.Error())
+		return nil
 	}
-	claims, err := p.b.tokens.verify(m.Token, m.SessionID)
+	claims, err := s.b.tokens.verify(m.Token, m.SessionID)
 	if err != nil {
-		p.fail(CloseAuthentication, errAuthentication, err.Error())
-		return err
+		s.fail(CloseAuthentication, errAuthentication, err.Error())
+		return nil
+	}
+	if m.ConnectionID != "" {
+		p, err := s.b.resume(m.SessionID, m.ConnectionID, m.ResumeKey, s)
+		if err != nil {
+			s.fail(CloseResumeFailed, errConnectFailed, err.Error())
+			return nil
+		}
+		s.b.log.Info("participant resumed", "session", p.room.sessionID, "connection", p.id)
+		return p
+	}
+	p := &participant{
+		b: s.b, id: rand.Text(), resumeKey: rand.Text(), sock: s,
+		departure:     ReasonNetworkDisconnected,
+		publications:  map[string]*stream{},
+		subscriptions: map[string]*subscription{},
 	}
 	p.info = Connection{ConnectionID: p.id, CreationTime: time.Now().UnixMilli(), Data: claims.ConnectionData}
-	r, err := p.b.enter(p, m.SessionID)
+	r, err := s.b.enter(p, m.SessionID)
 	switch {
 	case errors.Is(err, errShuttingDown):
-		p.fail(websocket.StatusGoingAway, errServerShutdown, err.Error())
-		return err
+		s.fail(websocket.StatusGoingAway, errConnectFailed, err.Error())
+		return nil
 	case err != nil:
-		p.fail(CloseLimit, errConnectionLimit, err.Error())
-		return err
+		s.fail(CloseLimit, errConnectionLimit, err.Error())
+		return nil
 	}
 	p.room = r
-	p.b.log.Info("participant joined", "session", r.sessionID, "connection", p.id)
-	return nil
+	s.b.log.Info("participant joined", "session", r.sessionID, "connection", p.id)
+	return p
 }
 
-// fail tells the client why, with OpenTok's code, then closes.
-func (p *participant) fail(status websocket.StatusCode, e otError, message string) {
-	p.send(Message{Type: TypeError, Code: e.Code, Name: e.Name, Message: message})
-	p.end(status, message)
-}
-
-// leave removes everything of the participant's from the call.
-func (p *participant) leave() {
-	p.mu.Lock()
-	pubs, subs := p.publications, p.subscriptions
-	p.publications, p.subscriptions = map[string]*stream{}, map[string]*subscription{}
-	p.mu.Unlock()
-	for _, s := range pubs {
-		p.destroyStream(s, p.departure)
-	}
-	for _, sub := range subs {
-		sub.stream.mu.Lock()
-		delete(sub.stream.subs, sub)
-		sub.stream.mu.Unlock()
-	}
-	if p.down != nil {
-		p.down.close()
-	}
-	p.b.leave(p, p.room, p.departure)
-	p.b.log.Info("participant left", "session", p.room.sessionID, "connection", p.id, "reason", p.departure)
-}
-
-// send queues m for the writer. A client that cannot keep up is dropped
-// rather than slowing the room down.
+// send queues m on the participant's socket; while it is away, m is dropped
+// (the browser learns where the call is from "connected" when it resumes).
 func (p *participant) send(m Message) {
-	data, err := json.Marshal(m)
-	if err != nil {
-		p.b.log.Error("encoding a message", "error", err)
-		return
-	}
-	if p.queued.Add(int64(len(data))) > OutboxBytes {
-		p.end(CloseLimit, "the connection is too slow to keep up with the call")
-		return
-	}
-	select {
-	case p.out <- data:
-	case <-p.ctx.Done():
-	default:
-		p.end(CloseLimit, "the connection is too slow to keep up with the call")
+	p.mu.Lock()
+	s := p.sock
+	p.mu.Unlock()
+	if s != nil {
+		s.send(m)
 	}
 }
 
-// end makes the participant leave: the writer sends what is queued, then
-// closes the socket with status and reason. Only the first call counts.
+// end makes the participant leave for good: its socket, if it has one,
+// closes with status and reason.
 func (p *participant) end(status websocket.StatusCode, reason string) {
-	p.stop(status, reason, false)
+	p.mu.Lock()
+	p.over = true
+	s := p.sock
+	p.mu.Unlock()
+	if s != nil {
+		s.end(status, reason) // its reader ends, and socketEnded makes p leave
+		return
+	}
+	p.leave()
 }
 
-// vanish ends a participant whose client stopped answering: the socket is
-// closed at once, as waiting for its close frame would only delay the others.
-func (p *participant) vanish() {
-	p.stop(websocket.StatusGoingAway, "no answer to ping", true)
+// socketEnded decides, when s has closed, whether the participant left or
+// may come back: only a socket the network took away gets the grace.
+// (Locks: the backend's, then a room's, then a participant's; so the
+// backend is never called with p.mu held.)
+func (p *participant) socketEnded(s *socket) {
+	p.mu.Lock()
+	if p.sock != s {
+		p.mu.Unlock()
+		return // a resumed socket replaced it
+	}
+	p.sock = nil
+	if s.clean.Load() {
+		p.departure = ReasonClientDisconnected
+	}
+	mayResume := !p.over && s.lost.Load()
+	p.mu.Unlock()
+	if !mayResume || !p.b.holdAway(s.addr) {
+		p.end(websocket.StatusNormalClosure, "")
+		return
+	}
+	p.mu.Lock()
+	if p.sock != nil || p.over { // resumed or ended meanwhile
+		p.mu.Unlock()
+		p.b.releaseAway(s.addr)
+		return
+	}
+	p.awayFrom = s.addr
+	p.away = time.AfterFunc(p.b.reconnectGrace, p.expire)
+	down := p.down
+	p.mu.Unlock()
+	if down != nil {
+		down.pause()
+	}
+	p.room.broadcast(p, Message{Type: TypeConnectionInterrupted, ConnectionID: p.id})
+	p.b.log.Info("participant away", "session", p.room.sessionID, "connection", p.id)
 }
 
-func (p *participant) stop(status websocket.StatusCode, reason string, vanished bool) {
-	p.endOnce.Do(func() {
-		p.closeCode, p.closeReason, p.vanished = status, truncate(reason, 120), vanished
-		p.cancel()
-		if status != websocket.StatusNormalClosure {
-			p.b.log.Warn("connection closed", "connection", p.id, "status", int(status), "reason", p.closeReason)
+// expire ends a participant whose grace passed without it coming back.
+func (p *participant) expire() {
+	p.mu.Lock()
+	resumed := p.sock != nil
+	p.mu.Unlock()
+	if !resumed {
+		p.end(websocket.StatusNormalClosure, "")
+	}
+}
+
+// attach makes s the participant's socket: it comes back from away, or
+// takes over from a socket the server has not seen drop yet. The room calls
+// it under its lock, so that "connected" goes out before anything else. If
+// p was away, it returns the address it was counted under, for the caller
+// to release.
+func (p *participant) attach(s *socket) (ok bool, wasAwayFrom string) {
+	p.mu.Lock()
+	if p.over {
+		p.mu.Unlock()
+		return false, ""
+	}
+	old := p.sock
+	p.sock = s
+	if p.away != nil {
+		p.away.Stop()
+		p.away = nil
+		wasAwayFrom = p.awayFrom
+	}
+	p.mu.Unlock()
+	if old != nil {
+		old.vanish() // the browser has moved on to s
+	}
+	return true, wasAwayFrom
+}
+
+// leave removes everything of the participant's from the call, once.
+func (p *participant) leave() {
+	p.leaving.Do(func() {
+		p.mu.Lock()
+		p.over = true
+		pubs, subs := p.publications, p.subscriptions
+		p.publications, p.subscriptions = map[string]*stream{}, map[string]*subscription{}
+		wasAway := p.away != nil
+		if wasAway {
+			p.away.Stop()
+			p.away = nil
 		}
+		down := p.down
+		departure := p.departure
+		p.mu.Unlock()
+		if wasAway {
+			p.b.releaseAway(p.awayFrom)
+		}
+		for _, s := range pubs {
+			p.destroyStream(s, departure)
+		}
+		for _, sub := range subs {
+			sub.stream.mu.Lock()
+			delete(sub.stream.subs, sub)
+			sub.stream.mu.Unlock()
+		}
+		if down != nil {
+			down.close()
+		}
+		p.b.leave(p, p.room, departure)
+		p.b.log.Info("participant left", "session", p.room.sessionID, "connection", p.id, "reason", departure)
 	})
 }
 
-// write sends queued messages until the participant ends, then flushes the
-// queue and closes the socket.
-func (p *participant) write() {
-	defer close(p.done)
-	for {
-		select {
-		case data := <-p.out:
-			p.queued.Add(-int64(len(data)))
-			if p.writeNow(data) != nil {
-				p.vanish()
-			}
-		case <-p.ctx.Done():
-			if p.vanished {
-				_ = p.conn.CloseNow()
-				return
-			}
-			for flushing := true; flushing; {
-				select {
-				case data := <-p.out:
-					_ = p.writeNow(data) // best effort: the socket is closing
-				default:
-					flushing = false
-				}
-			}
-			_ = p.conn.Close(p.closeCode, p.closeReason)
-			return
-		}
-	}
-}
-
-func (p *participant) writeNow(data []byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-	defer cancel()
-	return p.conn.Write(ctx, websocket.MessageText, data)
-}
-
-// ping notices a browser that vanished without closing its socket.
-func (p *participant) ping() {
-	t := time.NewTicker(PingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.ctx.Done():
-			return
-		case <-t.C:
-			ctx, cancel := context.WithTimeout(p.ctx, DisconnectGrace-PingInterval)
-			err := p.conn.Ping(ctx)
-			cancel()
-			if err != nil {
-				p.vanish()
-				return
-			}
-		}
-	}
+// resumeMatches says, in constant time, whether key is the participant's.
+func (p *participant) resumeMatches(key string) bool {
+	return subtle.ConstantTimeCompare([]byte(key), []byte(p.resumeKey)) == 1
 }

@@ -184,8 +184,9 @@ func TestMuteReachesTheOthers(t *testing.T) {
 	assert.False(t, *changed.NewValue)
 }
 
-func TestAVanishedParticipantIsGoneForEveryoneWithinTheGrace(t *testing.T) {
-	s := newTestServer(t, Config{})
+func TestAVanishedParticipantIsGoneForEveryoneAfterTheReconnectGrace(t *testing.T) {
+	const reconnect = 700 * time.Millisecond
+	s := newTestServer(t, Config{ReconnectGrace: reconnect})
 	ada := s.join(t, "vanish", "Ada")
 	grace := s.join(t, "vanish", "Grace")
 	_, _, _, streamID := ada.publish("pub1")
@@ -193,9 +194,13 @@ func TestAVanishedParticipantIsGoneForEveryoneWithinTheGrace(t *testing.T) {
 
 	start := time.Now()
 	require.NoError(t, ada.conn.CloseNow()) // the tab is killed: no close handshake
+	interrupted := grace.expect(TypeConnectionInterrupted)
+	assert.Equal(t, ada.connectionID(), interrupted.ConnectionID)
 	destroyed := grace.expect(TypeStreamDestroyed)
 	gone := grace.expect(TypeConnectionDestroyed)
-	assert.Less(t, time.Since(start), DisconnectGrace)
+	took := time.Since(start)
+	assert.GreaterOrEqual(t, took, reconnect, "kept for the grace")
+	assert.Less(t, took, reconnect+DisconnectGrace)
 	assert.Equal(t, streamID, destroyed.Stream.StreamID)
 	assert.Equal(t, ReasonNetworkDisconnected, destroyed.Reason)
 	assert.Equal(t, ReasonNetworkDisconnected, gone.Reason)
