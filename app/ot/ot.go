@@ -49,6 +49,8 @@ type SessionEvents struct {
 	StreamCreated         func(Stream)
 	StreamDestroyed       func(streamID, reason string)
 	StreamPropertyChanged func(streamID, property string, value bool)
+	SessionReconnecting   func() // the connection dropped; OpenTok is reconnecting with the same connection
+	SessionReconnected    func()
 	SessionDisconnected   func(reason string)
 }
 
@@ -56,6 +58,8 @@ type SessionEvents struct {
 type SubscriberEvents struct {
 	EncryptionSecretMismatch func()
 	EncryptionSecretMatch    func()
+	Disconnected             func() // the stream is interrupted: its publisher's connection dropped
+	Connected                func() // it flows again
 }
 
 // PublisherOptions are initPublisher's properties the app sets.

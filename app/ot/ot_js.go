@@ -150,6 +150,12 @@ func (s *Session) On(events SessionEvents) error {
 			h(str(get(ev, "stream"), "streamId"), str(ev, "changedProperty"), boolean(ev, "newValue"))
 		}))
 	}
+	if h := events.SessionReconnecting; h != nil {
+		errs = append(errs, add("sessionReconnecting", func(safejs.Value) { h() }))
+	}
+	if h := events.SessionReconnected; h != nil {
+		errs = append(errs, add("sessionReconnected", func(safejs.Value) { h() }))
+	}
 	if h := events.SessionDisconnected; h != nil {
 		errs = append(errs, add("sessionDisconnected", func(ev safejs.Value) { h(str(ev, "reason")) }))
 	}
@@ -217,6 +223,8 @@ func (sub *Subscriber) on(events SubscriberEvents) error {
 	for event, h := range map[string]func(){
 		"encryptionSecretMismatch": events.EncryptionSecretMismatch,
 		"encryptionSecretMatch":    events.EncryptionSecretMatch,
+		"disconnected":             events.Disconnected,
+		"connected":                events.Connected,
 	} {
 		if h == nil {
 			continue

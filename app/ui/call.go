@@ -101,6 +101,8 @@ func (p *Page) sessionEvents(ctx app.Context, c *call) ot.SessionEvents {
 		StreamPropertyChanged: func(streamID, property string, value bool) {
 			ctx.Dispatch(func(ctx app.Context) { p.model.StreamPropertyChanged(streamID, property, value) })
 		},
+		SessionReconnecting: func() { ctx.Dispatch(func(ctx app.Context) { p.model.Reconnecting() }) },
+		SessionReconnected:  func() { ctx.Dispatch(func(ctx app.Context) { p.model.Reconnected() }) },
 		SessionDisconnected: func(reason string) {
 			ctx.Dispatch(func(ctx app.Context) {
 				if p.call != c {
@@ -118,6 +120,8 @@ func (p *Page) subscribe(ctx app.Context, c *call, s ot.Stream) {
 	sub, err := c.session.Subscribe(s, videoID(s.ID), ot.SubscriberEvents{
 		EncryptionSecretMismatch: func() { ctx.Dispatch(func(ctx app.Context) { p.model.Mismatch(s.ID) }) },
 		EncryptionSecretMatch:    func() { ctx.Dispatch(func(ctx app.Context) { p.model.Match(s.ID) }) },
+		Disconnected:             func() { ctx.Dispatch(func(ctx app.Context) { p.model.Interrupted(s.ID, true) }) },
+		Connected:                func() { ctx.Dispatch(func(ctx app.Context) { p.model.Interrupted(s.ID, false) }) },
 	})
 	if err != nil {
 		p.fail(ctx, StepSubscribe, err, s.Name)

@@ -39,6 +39,7 @@ func (p *Page) renderCall() app.UI {
 					app.FigCaption().Class("tile-caption").Body(
 						app.Span().Class("tile-name").Text(pt.Name),
 						app.Span().Class("tile-status status-"+statusClass(pt.Status)).Text(pt.Status.String()),
+						app.If(pt.Interrupted, func() app.UI { return app.Span().Class("flag flag-reconnecting").Text("Reconnecting…") }),
 						p.renderFlags(pt.MicOff, pt.CameraOff),
 					),
 				)

@@ -37,11 +37,12 @@ func (s Status) String() string {
 
 // Participant is a remote participant's tile: one subscribed stream.
 type Participant struct {
-	StreamID  string
-	Name      string
-	Status    Status
-	MicOff    bool
-	CameraOff bool
+	StreamID    string
+	Name        string
+	Status      Status
+	MicOff      bool
+	CameraOff   bool
+	Interrupted bool // their connection dropped and is coming back: the picture is frozen
 }
 
 // Tone is how a banner looks.
@@ -275,12 +276,35 @@ func (m *Model) Failed(step Step, err ot.Error, about string) {
 	}
 }
 
+// reconnecting is what the banners about our own connection dropping are about.
+const reconnecting = "reconnecting"
+
+// Reconnecting records that our connection to the call dropped and OpenTok
+// is bringing it back: nothing is lost, and nobody needs to do anything.
+func (m *Model) Reconnecting() {
+	m.addAbout(reconnecting, ToneWarning, "Reconnecting…",
+		"The connection to the call dropped. You keep your place while it comes back; the others see your picture frozen meanwhile.")
+}
+
+// Reconnected records that the connection came back.
+func (m *Model) Reconnected() {
+	m.addAbout(reconnecting, ToneSuccess, "Reconnected", "You are back in the call.")
+}
+
+// Interrupted records that a participant's connection dropped; they may come back.
+func (m *Model) Interrupted(streamID string, interrupted bool) {
+	if i := m.find(streamID); i >= 0 {
+		m.Participants[i].Interrupted = interrupted
+	}
+}
+
 // Disconnected records that the session ended without the person leaving.
 func (m *Model) Disconnected(reason string) {
 	if m.Screen == ScreenJoin {
 		return
 	}
 	m.Left()
+	m.removeBannersAbout(reconnecting)
 	if reason == "clientDisconnected" {
 		return
 	}

@@ -224,3 +224,26 @@ func TestNewSecretAndInviteAreClearedByTheirOutcome(t *testing.T) {
 	m.Joined()
 	assert.Empty(t, m.Invite, "a new call starts without it")
 }
+
+func TestReconnectingThenReconnected(t *testing.T) {
+	var m Model
+	m.Joining("r", "Grace")
+	m.Joined()
+	m.StreamCreated("s1", "Ada", true, true)
+	m.Interrupted("s1", true)
+	assert.True(t, m.Participants[0].Interrupted)
+	m.Reconnecting()
+	m.Reconnecting()
+	require.Len(t, m.Banners, 1, "one banner however often it drops")
+	assert.Equal(t, "Reconnecting…", m.Banners[0].Title)
+	m.Reconnected()
+	require.Len(t, m.Banners, 1, "Reconnected replaces Reconnecting")
+	assert.Equal(t, "Reconnected", m.Banners[0].Title)
+	m.Interrupted("s1", false)
+	assert.False(t, m.Participants[0].Interrupted)
+
+	m.Reconnecting()
+	m.Disconnected("networkDisconnected")
+	require.Len(t, m.Banners, 1)
+	assert.Equal(t, "You were disconnected from the call", m.Banners[0].Title, "no Reconnecting left behind")
+}

@@ -30,7 +30,7 @@ import "time"
 //	client → server                          server → client
 //	---------------                          ---------------
 //	connect {token, sessionId, encrypted,    connected {connectionId, sessionId, e2ee, connection, connections, streams,
-//	  connectionId?, resumeKey?}               resumeKey, resumed?}
+//	  connectionId?, resumeKey?}               resumeKey, resumeWithin, resumed?}
 //	publish {pc, sdp, encrypted, stream}     published {pc, streamId, sdp}           (sdp: client offer → server answer)
 //	offer {pc, sdp}                          answer {pc, sdp}                        (a publication's renegotiation: an ICE restart)
 //	unpublish {pc}                           (others) streamDestroyed {stream, reason}
@@ -195,10 +195,11 @@ type Message struct {
 	Type string `json:"type"`
 
 	// connect
-	Token     string `json:"token,omitempty"`
-	ResumeKey string `json:"resumeKey,omitempty"` // connected: yours, to resume with; connect: with connectionId, resumes
-	Resumed   bool   `json:"resumed,omitempty"`   // connected: this socket resumed the participant
-	Encrypted bool   `json:"encrypted,omitempty"` // the client has an encryption secret (connect, publish, subscribe)
+	Token        string `json:"token,omitempty"`
+	ResumeKey    string `json:"resumeKey,omitempty"`    // connected: yours, to resume with; connect: with connectionId, resumes
+	ResumeWithin int64  `json:"resumeWithin,omitempty"` // connected: the reconnect grace, in milliseconds
+	Resumed      bool   `json:"resumed,omitempty"`      // connected: this socket resumed the participant
+	Encrypted    bool   `json:"encrypted,omitempty"`    // the client has an encryption secret (connect, publish, subscribe)
 
 	// connected; connect and connectionInterrupted/Resumed
 	ConnectionID string        `json:"connectionId,omitempty"`

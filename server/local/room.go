@@ -34,7 +34,7 @@ func (r *room) join(p *participant, max int) error {
 	conns, streams := r.snapshot()
 	self := p.info
 	p.send(Message{Type: TypeConnected, ConnectionID: p.id, SessionID: r.sessionID, E2EE: true,
-		Connection: &self, Connections: conns, Streams: streams, ResumeKey: p.resumeKey})
+		Connection: &self, Connections: conns, Streams: streams, ResumeKey: p.resumeKey, ResumeWithin: p.b.reconnectGrace.Milliseconds()})
 	r.announce(p, Message{Type: TypeConnectionCreated, Connection: &self})
 	r.participants[p.id] = p
 	return nil
@@ -56,7 +56,7 @@ func (r *room) resume(p *participant, s *socket) (ok bool, wasAwayFrom string) {
 	conns, streams := r.snapshot()
 	self := p.info
 	p.send(Message{Type: TypeConnected, ConnectionID: p.id, SessionID: r.sessionID, E2EE: true, Resumed: true,
-		Connection: &self, Connections: othersConnections(conns, p.id), Streams: othersStreams(streams, p.id), ResumeKey: p.resumeKey})
+		Connection: &self, Connections: othersConnections(conns, p.id), Streams: othersStreams(streams, p.id), ResumeKey: p.resumeKey, ResumeWithin: p.b.reconnectGrace.Milliseconds()})
 	r.announce(p, Message{Type: TypeConnectionResumed, ConnectionID: p.id})
 	return true, wasAwayFrom
 }

@@ -35,6 +35,10 @@ export class Session extends Emitter {
     this._subscribers = new Set();
     this._publishers = new Set();
     this._pcCount = 0; // names publishers' peer connections and subscriptions: p1, s2, …
+    this._token = '';
+    this._resume = null; // {connectionId, resumeKey, within}: what resuming after a dropped socket needs
+    this._reconnecting = false;
+    this._orphans = []; // subscription ids whose request the drop cut off, to end once back
     this._signalCount = 0; // names signals: g1, g2, …
   }
 
@@ -66,24 +70,12 @@ export class Session extends Emitter {
   async #connect(token) {
     if (this._connected) return;
     if (this._encrypted) await this._encryption.setSecret(this._secret);
-    const signaling = new Signaling((m) => this.#receive(m), (info) => this.#lost(info));
-    await signaling.open();
+    this._token = token;
+    const { signaling, connected } = await this.#open({});
     this._signaling = signaling;
     this._downlink = new Downlink(signaling);
-    let connected;
-    try {
-      connected = await signaling.request(
-        { type: 'connect', token, sessionId: this.sessionId, encrypted: this._encrypted },
-        (m) => m.type === 'connected',
-        (m) => !m.pc && !m.id);
-    } catch (err) {
-      this._signaling = null;
-      this._downlink.close();
-      this._downlink = null;
-      signaling.close();
-      throw err;
-    }
     this._connected = true;
+    this.#keepResume(connected);
     this.connection = this.#connection(connected.connection);
     this.emit('sessionConnected', {
       connections: (connected.connections ?? []).map((c) => this.#connection(c)),
@@ -94,6 +86,26 @@ export class Session extends Emitter {
       for (const c of connected.connections ?? []) this.emit('connectionCreated', { connection: this.#connection(c) });
       for (const s of connected.streams ?? []) this.emit('streamCreated', { stream: this.#stream(s) });
     }, 0);
+  }
+
+  /** Opens a signaling socket and connects on it, as a new participant or, with resume, as the one it was. */
+  async #open(resume) {
+    const signaling = new Signaling((m) => this.#receive(m), (info) => this.#lost(signaling, info));
+    await signaling.open();
+    try {
+      const connected = await signaling.request(
+        { type: 'connect', token: this._token, sessionId: this.sessionId, encrypted: this._encrypted, ...resume },
+        (m) => m.type === 'connected',
+        (m) => !m.pc && !m.id);
+      return { signaling, connected };
+    } catch (err) {
+      signaling.close();
+      throw err;
+    }
+  }
+
+  #keepResume(connected) {
+    this._resume = { connectionId: connected.connectionId, resumeKey: connected.resumeKey, within: connected.resumeWithin ?? 0 };
   }
 
   /** Leaves the session. */
@@ -144,6 +156,9 @@ export class Session extends Emitter {
     pc.onicecandidate = ({ candidate }) => {
       if (candidate) this._signaling?.send({ type: 'candidate', pc: pcId, candidate: candidate.toJSON() });
     };
+    pc.oniceconnectionstatechange = () => {
+      if (pc.iceConnectionState === 'failed' && !this._reconnecting) this.#restartIce(pcId, pc);
+    };
     await pc.setLocalDescription(await pc.createOffer());
     let reply;
     try {
@@ -185,10 +200,12 @@ export class Session extends Emitter {
     }
     this._subscribers.add(subscriber);
     const downlink = this._downlink;
-    subscriber._start(this._signaling, downlink, this._encryption, `s${++this._pcCount}`).then(() => callback?.(), (err) => {
+    const id = `s${++this._pcCount}`;
+    subscriber._start(this._signaling, downlink, this._encryption, id).then(() => callback?.(), (err) => {
       this._subscribers.delete(subscriber);
       downlink.remove(subscriber);
       subscriber._destroy('subscribeFailed');
+      if (!err.refused) this._orphans.push(id); // the server may have it: end it once back
       callback?.(err);
     });
     return subscriber;
@@ -236,6 +253,12 @@ export class Session extends Emitter {
       case 'offer':
         this._downlink?.answer(m.sdp).catch((err) => console.error('The media connection could not follow the call:', err));
         break;
+      case 'connectionInterrupted':
+      case 'connectionResumed':
+        for (const s of this._subscribers) {
+          if (s.stream.connection.connectionId === m.connectionId) s.emit(m.type === 'connectionInterrupted' ? 'disconnected' : 'connected');
+        }
+        break;
       case 'connectionCreated':
         this.emit('connectionCreated', { connection: this.#connection(m.connection) });
         break;
@@ -282,13 +305,91 @@ export class Session extends Emitter {
     }
   }
 
-  #lost() {
-    this.#cleanUp('networkDisconnected');
+  /**
+   * The socket closed without us closing it. If the network dropped it, the
+   * session reconnects within the server's grace, with the same connection,
+   * publishers and subscribers; otherwise it is over.
+   */
+  #lost(signaling, info) {
+    if (signaling !== this._signaling || !this._connected) return;
+    if (info.code !== 1006 || !this._resume?.within) {
+      this.#cleanUp('networkDisconnected');
+      return;
+    }
+    this.#reconnect(Date.now() + this._resume.within);
+  }
+
+  async #reconnect(deadline) {
+    this._reconnecting = true;
+    this.emit('sessionReconnecting');
+    const { connectionId, resumeKey } = this._resume;
+    for (let wait = 250; this._connected && Date.now() < deadline; wait = Math.min(wait * 2, 2000)) {
+      try {
+        const { signaling, connected } = await this.#open({ connectionId, resumeKey });
+        if (!this._connected) {
+          signaling.close(); // left meanwhile
+          return;
+        }
+        this._signaling = signaling;
+        this._downlink.signaling = signaling;
+        this.#keepResume(connected);
+        this._reconnecting = false;
+        this.#catchUp(connected);
+        this.emit('sessionReconnected');
+        for (const id of this._orphans.splice(0)) signaling.send({ type: 'unsubscribe', id });
+        for (const p of this._publishers) {
+          if (['failed', 'disconnected'].includes(p._pc?.iceConnectionState)) this.#restartIce(p._pcId, p._pc);
+        }
+        return;
+      } catch (err) {
+        if (err.refused) break; // the server no longer has us: the grace passed, or it restarted
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+    this._reconnecting = false;
+    if (this._connected) this.#cleanUp('networkDisconnected');
+  }
+
+  /** Brings the session's view up to date after a resume: what changed while the socket was away. */
+  #catchUp(connected) {
+    const self = this.connection.connectionId;
+    const streams = new Set((connected.streams ?? []).map((s) => s.streamId));
+    for (const [id, stream] of [...this._streams]) {
+      if (stream.connection.connectionId !== self && !streams.has(id)) this.#streamGone(id, 'networkDisconnected');
+    }
+    const connections = new Set((connected.connections ?? []).map((c) => c.connectionId));
+    for (const [id, connection] of [...this._connections]) {
+      if (id !== self && !connections.has(id)) {
+        this._connections.delete(id);
+        this.emit('connectionDestroyed', { connection, reason: 'networkDisconnected' });
+      }
+    }
+    for (const c of connected.connections ?? []) {
+      if (!this._connections.has(c.connectionId)) this.emit('connectionCreated', { connection: this.#connection(c) });
+    }
+    for (const s of connected.streams ?? []) {
+      if (!this._streams.has(s.streamId)) this.emit('streamCreated', { stream: this.#stream(s) });
+    }
+    for (const s of this._subscribers) s.emit('connected'); // their publishers are all here now
+  }
+
+  /** Restarts ICE on a publisher's peer connection: its network changed. */
+  async #restartIce(pcId, pc) {
+    try {
+      await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+      const reply = await this._signaling.request({ type: 'offer', pc: pcId, sdp: pc.localDescription.sdp },
+        (m) => m.type === 'answer' && m.pc === pcId, (m) => m.pc === pcId);
+      await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
+    } catch (err) {
+      console.warn('Restarting the media connection failed:', err.message);
+    }
   }
 
   #cleanUp(reason) {
     this._connected = false;
+    this._reconnecting = false;
     this._signaling = null;
+    this._resume = null;
     for (const p of this._publishers) p._unpublished(reason);
     this._publishers.clear();
     for (const s of this._subscribers) s._destroy(reason);

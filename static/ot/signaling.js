@@ -51,7 +51,9 @@ export class Signaling {
           }
           if (m.type === 'error' && isError(m)) {
             this.waiters.delete(waiter);
-            reject(otError(m.name, m.code, m.message));
+            const err = otError(m.name, m.code, m.message);
+            err.refused = true; // the server said no, as opposed to the socket closing
+            reject(err);
             return true;
           }
           return false;
@@ -59,6 +61,10 @@ export class Signaling {
         closed: (info) => reject(otError('OT_CONNECT_FAILED', codes.CONNECT_FAILED,
           `The connection to the session closed${info.reason ? `: ${info.reason}` : ''}`)),
       };
+      if (this.socket?.readyState !== WebSocket.OPEN) {
+        waiter.closed({ reason: 'it is reconnecting' });
+        return;
+      }
       this.waiters.add(waiter);
       this.send(message);
     });
