@@ -117,18 +117,27 @@ func types(events []sessionEvent) string {
 	return strings.Join(out, " ")
 }
 
+// adaThroughAProxy brings Ada, whose connection to the server goes through
+// a proxy that can cut it, and Grace, whose does not, into a call; Ada's page
+// records its session events.
+func adaThroughAProxy(t *testing.T, srv *server, room string) (ada, grace *person, proxy *cutProxy) {
+	t.Helper()
+	proxy = newCutProxy(t, strings.TrimPrefix(srv.URL, "http://"))
+	br := newBrowser(t)
+	ada, grace = newPerson(t, br, "Ada"), newPerson(t, br, "Grace")
+	ada.addScriptBeforeLoad(sessionEventsJS)
+	ada.join(proxy.URL, room, "correct horse battery")
+	grace.join(srv.URL, room, "correct horse battery")
+	return ada, grace, proxy
+}
+
 // TestADroppedConnectionComesBackByItself cuts Ada's connection to the
 // server for 5 s in a call: her page says it is reconnecting, Grace sees Ada
 // frozen with a mark rather than gone, and without a click Ada is back with
 // the same connection, video moving at both ends.
 func TestADroppedConnectionComesBackByItself(t *testing.T) {
 	srv := startServer(t)
-	proxy := newCutProxy(t, strings.TrimPrefix(srv.URL, "http://"))
-	br := newBrowser(t)
-	ada, grace := newPerson(t, br, "Ada"), newPerson(t, br, "Grace")
-	ada.addScriptBeforeLoad(sessionEventsJS)
-	ada.join(proxy.URL, "hiccup", "correct horse battery")
-	grace.join(srv.URL, "hiccup", "correct horse battery")
+	ada, grace, proxy := adaThroughAProxy(t, srv, "hiccup")
 	ada.seesVideoOf("Grace", mediaTimeout)
 	grace.seesVideoOf("Ada", mediaTimeout)
 	before := ada.sessionEvents()
@@ -156,12 +165,7 @@ func TestADroppedConnectionComesBackByItself(t *testing.T) {
 // as OpenTok does, and the others see her leave.
 func TestAConnectionLostLongerThanTheGraceEnds(t *testing.T) {
 	srv := startServer(t, "-reconnect-grace", "3s")
-	proxy := newCutProxy(t, strings.TrimPrefix(srv.URL, "http://"))
-	br := newBrowser(t)
-	ada, grace := newPerson(t, br, "Ada"), newPerson(t, br, "Grace")
-	ada.addScriptBeforeLoad(sessionEventsJS)
-	ada.join(proxy.URL, "outage", "correct horse battery")
-	grace.join(srv.URL, "outage", "correct horse battery")
+	ada, grace, proxy := adaThroughAProxy(t, srv, "outage")
 	grace.seesVideoOf("Ada", mediaTimeout)
 
 	proxy.cut(8 * time.Second)

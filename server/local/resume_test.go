@@ -94,7 +94,7 @@ func TestAfterTheGraceResumingFails(t *testing.T) {
 // she asks for a stream, before the offer reaches her.
 func TestAnOfferMissedWhileAwayIsSentAgain(t *testing.T) {
 	s := newTestServer(t, Config{ReconnectGrace: 5 * time.Second})
-	s.b.answerTimeout = 500 * time.Millisecond
+	s.b.answerTimeout = 1500 * time.Millisecond // time enough to answer, on a busy machine too
 	ada := s.join(t, "resume-offer", "Ada")
 	grace := s.join(t, "resume-offer", "Grace")
 	_, _, _, streamID := ada.publish("pub1")

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"slices"
 	"sort"
 	"sync"
 )
@@ -56,31 +57,10 @@ func (r *room) resume(p *participant, s *socket) (ok bool, wasAwayFrom string) {
 	conns, streams := r.snapshot()
 	self := p.info
 	p.send(Message{Type: TypeConnected, ConnectionID: p.id, SessionID: r.sessionID, E2EE: true, Resumed: true,
-		Connection: &self, Connections: othersConnections(conns, p.id), Streams: othersStreams(streams, p.id), ResumeKey: p.resumeKey, ResumeWithin: p.b.reconnectGrace.Milliseconds()})
+		Connection: &self, Connections: slices.DeleteFunc(conns, func(c *Connection) bool { return c.ConnectionID == p.id }),
+		Streams: slices.DeleteFunc(streams, func(s *Stream) bool { return s.ConnectionID == p.id }), ResumeKey: p.resumeKey, ResumeWithin: p.b.reconnectGrace.Milliseconds()})
 	r.announce(p, Message{Type: TypeConnectionResumed, ConnectionID: p.id})
 	return true, wasAwayFrom
-}
-
-// othersConnections is conns without connection id.
-func othersConnections(conns []*Connection, id string) []*Connection {
-	out := []*Connection{}
-	for _, c := range conns {
-		if c.ConnectionID != id {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// othersStreams is streams without those of connection id.
-func othersStreams(streams []*Stream, id string) []*Stream {
-	out := []*Stream{}
-	for _, s := range streams {
-		if s.ConnectionID != id {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // everyone is every participant in the room.

@@ -50,14 +50,20 @@ func videoPacket(seq uint16) *rtp.Packet {
 	return &rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: seq, Timestamp: uint32(seq) * 3000, SSRC: 1}, Payload: ciphertext("vp8", int(seq))}
 }
 
-func TestAFanoutSendsEachSubscriberItsOwnSSRCAndPayloadType(t *testing.T) {
-	f := newFanout(vp8, "video", "stream")
-	ada, grace := &subscriberContext{id: "a", ssrc: 111}, &subscriberContext{id: "g", ssrc: 222}
+// twoSubscribers binds a video fanout to Ada's and Grace's connections.
+func twoSubscribers(t *testing.T) (f *fanout, ada, grace *subscriberContext) {
+	f = newFanout(vp8, "video", "stream")
+	ada, grace = &subscriberContext{id: "a", ssrc: 111}, &subscriberContext{id: "g", ssrc: 222}
 	for _, c := range []*subscriberContext{ada, grace} {
 		codec, err := f.Bind(c)
 		require.NoError(t, err)
 		assert.Equal(t, webrtc.PayloadType(98), codec.PayloadType, "the subscriber's own VP8 payload type")
 	}
+	return f, ada, grace
+}
+
+func TestAFanoutSendsEachSubscriberItsOwnSSRCAndPayloadType(t *testing.T) {
+	f, ada, grace := twoSubscribers(t)
 	f.write(videoPacket(7))
 	require.NoError(t, f.Unbind(ada))
 	f.write(videoPacket(8))
@@ -74,12 +80,7 @@ func TestAFanoutSendsEachSubscriberItsOwnSSRCAndPayloadType(t *testing.T) {
 }
 
 func TestLostPacketsAreResentToTheSubscriberThatLostThem(t *testing.T) {
-	f := newFanout(vp8, "video", "stream")
-	ada, grace := &subscriberContext{id: "a", ssrc: 111}, &subscriberContext{id: "g", ssrc: 222}
-	for _, c := range []*subscriberContext{ada, grace} {
-		_, err := f.Bind(c)
-		require.NoError(t, err)
-	}
+	f, ada, grace := twoSubscribers(t)
 	for seq := uint16(65530); seq != 6; seq++ { // across the wrap of sequence numbers
 		f.write(videoPacket(seq))
 	}
