@@ -110,13 +110,13 @@ func (d *downlink) negotiate() {
 	}
 }
 
-// expectAnswer ends the participant if the offer is not answered in time.
-// The caller holds d.mu.
+// expectAnswer ends the participant if the offer is not answered in time;
+// while it is away, the time starts when it resumes. The caller holds d.mu.
 func (d *downlink) expectAnswer() {
 	if d.expiry != nil {
 		d.expiry.Stop()
 	}
-	if !d.closed {
+	if !d.closed && d.p.present() {
 		d.expiry = time.AfterFunc(d.p.b.answerTimeout, func() {
 			d.p.end(CloseProtocol, "no answer to the server's offer within 10 s")
 		})

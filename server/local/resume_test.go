@@ -118,3 +118,25 @@ func TestLeavingOnPurposeGetsNoGrace(t *testing.T) {
 	assert.Equal(t, ReasonClientDisconnected, gone.Reason)
 	assert.Empty(t, ada.messagesOf(TypeConnectionInterrupted))
 }
+
+// TestAnOfferMadeWhileAwayWaitsForTheResume has Ada stop publishing while
+// Grace, who receives her, is away: the offer that removes Ada's tracks is
+// not timed until Grace is back, and reaches her then.
+func TestAnOfferMadeWhileAwayWaitsForTheResume(t *testing.T) {
+	s := newTestServer(t, Config{ReconnectGrace: 5 * time.Second})
+	s.b.answerTimeout = 1500 * time.Millisecond
+	ada := s.join(t, "resume-later", "Ada")
+	grace := s.join(t, "resume-later", "Grace")
+	_, _, _, streamID := ada.publish("pub1")
+	connected(t, grace.subscribe("s1", streamID))
+	require.NoError(t, grace.conn.CloseNow())
+	ada.expect(TypeConnectionInterrupted)
+	ada.send(Message{Type: TypeUnpublish, PC: "pub1"})
+	time.Sleep(2 * s.b.answerTimeout) // longer than an answer may take once she is back
+
+	back := s.resume(t, grace)
+	assert.Empty(t, back.expect(TypeConnected).Streams, "Ada's stream is gone")
+	back.answerOffer()
+	back.send(Message{Type: TypeSignal, ID: "alive", SignalType: "t", Data: "x"})
+	back.expect(TypeSignalSent)
+}

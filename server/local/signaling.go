@@ -165,6 +165,13 @@ func (p *participant) send(m Message) {
 	}
 }
 
+// present says whether the participant has a socket (it is not away).
+func (p *participant) present() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sock != nil
+}
+
 // end makes the participant leave for good: its socket, if it has one,
 // closes with status and reason.
 func (p *participant) end(status websocket.StatusCode, reason string) {
