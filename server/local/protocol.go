@@ -4,8 +4,9 @@ import "time"
 
 // This file is the one description of the embedded backend's signaling
 // protocol. The browser library (static/ot/signaling.js) speaks it; the
-// server answers it (signaling.go reads and writes the socket, handle.go
-// acts on each request, sfu.go carries the media).
+// server answers it (socket.go reads and writes the socket, signaling.go
+// keeps the participant across sockets, handle.go acts on each request,
+// sfu.go, downlink.go and track.go carry the media).
 //
 // Transport: one WebSocket per participant at GET /api/signal. Every frame
 // is a text frame holding one JSON object (valid UTF-8) with a "type" field.
@@ -38,7 +39,7 @@ import "time"
 //	subscribe {id, streamId, encrypted}      subscribed {id, streamId}, then an offer
 //	unsubscribe {id}                         an offer
 //	answer {sdp}                             offer {sdp}                             (the downlink: server offer → client answer)
-//	candidate {pc?, candidate}               candidate {pc, candidate}               (trickle ICE; without pc: the downlink)
+//	candidate {pc?, candidate}                                                       (trickle ICE; without pc: the downlink)
 //	signal {id, signalType, data, to?}       signalSent {id}; (recipients) signal {signalType, data, from}
 //	disconnect {}                            the server closes with 1000 (normal closure)
 //	                                         connectionCreated {connection}, connectionDestroyed {connection, reason}
@@ -46,7 +47,7 @@ import "time"
 //	                                         connectionInterrupted {connectionId}, connectionResumed {connectionId}
 //	                                         error {pc?, id?, code, name, message}
 //
-// The server's offers carry its candidates; it does not trickle.
+// The server's offers and answers carry its candidates; it does not trickle.
 //
 // "connectionCreated" and "streamCreated" are sent to everyone else in the
 // room; a new participant learns who is already there from "connected".
@@ -59,7 +60,8 @@ import "time"
 // "name" a client asks for in "publish" is ignored, so that nobody appears
 // under somebody else's name.
 //
-// Errors that end only one request ("publish", "subscribe", "signal") come as an "error" message carrying the request's pc or id, with
+// Errors that end only one request ("publish", "offer", "subscribe",
+// "signal") come as an "error" message carrying the request's pc or id, with
 // OpenTok.js's name and code (the otError values below), for example
 //
 //	{"type":"error","pc":"p1","code":1500,"name":"OT_STREAM_CREATE_FAILED",
