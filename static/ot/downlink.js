@@ -31,11 +31,6 @@ export class Downlink {
     this.signaling.send({ type: 'answer', sdp: pc.localDescription.sdp });
   }
 
-  /** Adds a candidate the server trickled (it sends them in its offers today). */
-  addCandidate(candidate) {
-    this.pc?.addIceCandidate(candidate).catch(() => {});
-  }
-
   close() {
     this.pc?.close();
     this.pc = null;
