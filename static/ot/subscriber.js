@@ -1,5 +1,6 @@
 // OpenTok's Subscriber: one remote stream, decrypted and shown on the page.
 import { Emitter } from './events.js';
+import { unwatchAudioLevel, watchAudioLevel } from './levels.js';
 import { mediaElement, randomId } from './media.js';
 
 export class Subscriber extends Emitter {
@@ -36,6 +37,7 @@ export class Subscriber extends Emitter {
     this._pcId = pcId;
     const pc = new RTCPeerConnection({});
     this._pc = pc;
+    watchAudioLevel(this);
     pc.ontrack = ({ track, receiver }) => {
       if (encryption) {
         encryption.decrypt(receiver, track.kind, this.id, (event) => this.#encryptionEvent(event));
@@ -58,6 +60,11 @@ export class Subscriber extends Emitter {
     this.emit('videoElementCreated', { element: this._videoElement });
   }
 
+  /** The receiver of this subscriber's audio, or null: what levels.js measures. */
+  _audioReceiver() {
+    return this._pc?.getReceivers().find((r) => r.track.kind === 'audio') ?? null;
+  }
+
   #encryptionEvent(event) {
     if (event === 'mismatch') {
       console.warn('Media cannot be decrypted due to an encryption secret mismatch.');
@@ -71,6 +78,7 @@ export class Subscriber extends Emitter {
   _destroy(reason) {
     if (this._destroyed) return;
     this._destroyed = true;
+    unwatchAudioLevel(this);
     this._pc?.close();
     this._media.getTracks().forEach((t) => t.stop());
     this.element.remove();
