@@ -40,6 +40,7 @@ type Stream struct {
 	ConnectionID string
 	HasAudio     bool
 	HasVideo     bool
+	VideoType    string // "camera" or "screen"
 	ref          jsValue
 }
 
@@ -56,6 +57,17 @@ type SessionEvents struct {
 type SubscriberEvents struct {
 	EncryptionSecretMismatch func()
 	EncryptionSecretMatch    func()
+	// AudioLevelUpdated gets the stream's audio level, 0 to 1, many times a
+	// second: it must be quick.
+	AudioLevelUpdated func(level float64)
+}
+
+// PublisherEvents are the Publisher events the app listens to.
+type PublisherEvents struct {
+	// StreamDestroyed: the publisher's stream ended, for reason
+	// ("mediaStopped" when the person stopped sharing a screen from the
+	// browser's own control).
+	StreamDestroyed func(reason string)
 }
 
 // PublisherOptions are initPublisher's properties the app sets.
@@ -63,4 +75,5 @@ type PublisherOptions struct {
 	Name         string
 	PublishAudio bool
 	PublishVideo bool
+	VideoSource  string // "screen" shares a screen; "" is the camera
 }
