@@ -9,23 +9,22 @@ import (
 )
 
 // Who is speaking, from audio levels (0 to 1: OpenTok's audioLevelUpdated
-// for the others, the microphone meter for you). A level is the peak of the
-// last tenth of a second or so; speech peaks well above speechStartLevel,
-// a quiet room stays below speechKeepLevel.
+// for the others, the microphone meter for you), whatever their rate (our
+// library sends 5 a second, OpenTok.js up to 60). A level is a peak over
+// the last tenth of a second or more; speech peaks well above
+// speechStartLevel, a quiet room stays below speechKeepLevel.
 const (
-	speechStartLevel  = 0.1                     // two samples this loud within speechStartWithin start speech
-	speechStartWithin = 500 * time.Millisecond  // so that a lone click does not
-	speechKeepLevel   = 0.05                    // a level this loud keeps it going
-	speechHold        = 1200 * time.Millisecond // and it ends after this long below it: pauses between words do not
+	speechStartLevel = 0.1                     // a sample this loud starts speech
+	speechKeepLevel  = 0.05                    // a sample this loud keeps it going
+	speechHold       = 1200 * time.Millisecond // it ends after this long below speechKeepLevel: pauses between words do not
 )
 
 // SpeechDetector says whether someone speaks, from their audio levels in
-// time order, with hysteresis: it takes two loud samples to start, a lower
-// level keeps it, and it ends only after speechHold of quiet, so that the
-// outline does not flicker between words.
+// time order, with hysteresis: a loud sample starts it, a lower level keeps
+// it, and it ends only after speechHold without one, so that the outline
+// does not flicker between words.
 type SpeechDetector struct {
 	speaking bool
-	lastLoud time.Time // the last sample at speechStartLevel or more
 	lastKept time.Time // the last sample at speechKeepLevel or more
 }
 
@@ -37,10 +36,7 @@ func (d *SpeechDetector) Update(level float64, now time.Time) (speaking, changed
 		d.lastKept = now
 	}
 	if level >= speechStartLevel {
-		if !d.lastLoud.IsZero() && now.Sub(d.lastLoud) <= speechStartWithin {
-			d.speaking = true
-		}
-		d.lastLoud = now
+		d.speaking = true
 	}
 	if d.speaking && now.Sub(d.lastKept) > speechHold {
 		d.speaking = false

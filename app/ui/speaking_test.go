@@ -17,14 +17,13 @@ func levels(d *SpeechDetector, start time.Time, step time.Duration, values ...fl
 	return out
 }
 
-func TestSpeechStartsOnTwoLoudSamplesAndNotOnOneClick(t *testing.T) {
+func TestSpeechStartsOnALoudSampleAndNotOnTheKeepLevel(t *testing.T) {
 	start := time.Unix(1000, 0)
-	var click SpeechDetector
-	assert.Equal(t, []bool{false, false, false, false, false, false, false, false},
-		levels(&click, start, 100*time.Millisecond, 0.9, 0, 0, 0, 0, 0, 0.9, 0), "loud samples 600 ms apart are clicks")
-
+	var quiet SpeechDetector
+	assert.Equal(t, []bool{false, false, false, false}, levels(&quiet, start, 200*time.Millisecond, 0.01, 0.07, 0.09, 0.06),
+		"a room's noise below the start level is not speech")
 	var voice SpeechDetector
-	assert.Equal(t, []bool{false, false, true, true}, levels(&voice, start, 100*time.Millisecond, 0.01, 0.3, 0.2, 0.3))
+	assert.Equal(t, []bool{false, true, true}, levels(&voice, start, 200*time.Millisecond, 0.01, 0.3, 0.2))
 }
 
 func TestSpeechRidesOutPausesAndEndsAfterTheHold(t *testing.T) {
@@ -46,18 +45,23 @@ func TestSpeechRidesOutPausesAndEndsAfterTheHold(t *testing.T) {
 }
 
 func TestTheBeepOfChromiumsFakeMicrophoneIsSpeech(t *testing.T) {
-	// What the decrypted audio's level reads every 100 ms with a beep every
-	// 500 ms: a peak, then WebRTC's decay by 4 every ~110 ms.
-	start := time.Unix(1000, 0)
-	var d SpeechDetector
-	beeps := []float64{}
-	for range 6 {
-		beeps = append(beeps, 1, 0.25, 0.0625, 0.0156, 0.0039)
+	// What the decrypted audio's level reads with a beep every 500 ms: a
+	// peak, then WebRTC's decay by 4 every ~110 ms. Sampled every 200 ms, at
+	// every phase, the outline comes with the first beep and stays on.
+	beep := func(at time.Duration) float64 {
+		windows := (at % (500 * time.Millisecond)) / (110 * time.Millisecond)
+		return 1 / float64(int(1)<<(2*int(windows)))
 	}
-	said := levels(&d, start, 100*time.Millisecond, beeps...)
-	assert.Equal(t, []bool{false, true}, said[:2])
-	for i, on := range said[1:] {
-		assert.True(t, on, "sample %d: the outline does not flicker between beeps", i+1)
+	for phase := time.Duration(0); phase < 500*time.Millisecond; phase += 20 * time.Millisecond {
+		var d SpeechDetector
+		start := time.Unix(1000, 0)
+		for i := range 30 {
+			at := phase + time.Duration(i)*200*time.Millisecond
+			on, _ := d.Update(beep(at), start.Add(at))
+			if i >= 3 {
+				assert.True(t, on, "phase %v, sample %d: the outline stays between beeps", phase, i)
+			}
+		}
 	}
 }
 
