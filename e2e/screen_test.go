@@ -101,6 +101,7 @@ func TestAScreenIsSharedEncryptedAndStopsFromTheBrowser(t *testing.T) {
 	  return screen.width > 1.5 * camera.width && screen.top < camera.top;
 	})()`)
 	assert.True(t, large, "the screen is shown large, above the cameras")
+	grace.screenshot("call-screen-desktop")
 	s := grace.screenStats()
 	assert.LessOrEqual(t, s.Width, 1920, "at most 1920x1080")
 	assert.LessOrEqual(t, s.Height, 1080, "at most 1920x1080")
