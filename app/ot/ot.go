@@ -40,6 +40,7 @@ type Stream struct {
 	ConnectionID string
 	HasAudio     bool
 	HasVideo     bool
+	VideoType    string // "camera" or "screen"
 	ref          jsValue
 }
 
@@ -60,6 +61,17 @@ type SubscriberEvents struct {
 	EncryptionSecretMatch    func()
 	Disconnected             func() // the stream is interrupted: its publisher's connection dropped
 	Connected                func() // it flows again
+	// AudioLevelUpdated gets the stream's audio level, 0 to 1, many times a
+	// second: it must be quick.
+	AudioLevelUpdated func(level float64)
+}
+
+// PublisherEvents are the Publisher events the app listens to.
+type PublisherEvents struct {
+	// StreamDestroyed: the publisher's stream ended, for reason
+	// ("mediaStopped" when the person stopped sharing a screen from the
+	// browser's own control).
+	StreamDestroyed func(reason string)
 }
 
 // PublisherOptions are initPublisher's properties the app sets.
@@ -67,4 +79,5 @@ type PublisherOptions struct {
 	Name         string
 	PublishAudio bool
 	PublishVideo bool
+	VideoSource  string // "screen" shares a screen; "" is the camera
 }

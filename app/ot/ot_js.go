@@ -173,7 +173,8 @@ func (s *Session) Off() {
 
 // Publisher is an OpenTok Publisher.
 type Publisher struct {
-	v safejs.Value
+	v        safejs.Value
+	handlers []handler
 }
 
 // InitPublisher is OT.initPublisher(targetID, properties, callback): the
@@ -189,10 +190,14 @@ func InitPublisher(targetID string, o PublisherOptions) (*Publisher, error) {
 		return nil, err
 	}
 	defer cb.Release()
-	v, err := ot.Call("initPublisher", targetID, map[string]any{
+	props := map[string]any{
 		"name": o.Name, "publishAudio": o.PublishAudio, "publishVideo": o.PublishVideo,
 		"insertMode": "append", "width": "100%", "height": "100%",
-	}, cb)
+	}
+	if o.VideoSource != "" {
+		props["videoSource"] = o.VideoSource
+	}
+	v, err := ot.Call("initPublisher", targetID, props, cb)
 	if err != nil {
 		return nil, jsError(err)
 	}
@@ -210,8 +215,13 @@ func (p *Publisher) PublishAudio(on bool) { _, _ = p.v.Call("publishAudio", on) 
 // PublishVideo is publisher.publishVideo(on).
 func (p *Publisher) PublishVideo(on bool) { _, _ = p.v.Call("publishVideo", on) }
 
-// Destroy is publisher.destroy(): the camera and microphone stop.
-func (p *Publisher) Destroy() { _, _ = p.v.Call("destroy") }
+// Destroy is publisher.destroy(): the camera and microphone stop. It
+// releases the handlers On registered.
+func (p *Publisher) Destroy() {
+	_, _ = p.v.Call("destroy")
+	releaseHandlers(p.v, p.handlers)
+	p.handlers = nil
+}
 
 // Subscriber is an OpenTok Subscriber.
 type Subscriber struct {
@@ -220,22 +230,26 @@ type Subscriber struct {
 }
 
 func (sub *Subscriber) on(events SubscriberEvents) error {
-	for event, h := range map[string]func(){
-		"encryptionSecretMismatch": events.EncryptionSecretMismatch,
-		"encryptionSecretMatch":    events.EncryptionSecretMatch,
-		"disconnected":             events.Disconnected,
-		"connected":                events.Connected,
-	} {
-		if h == nil {
-			continue
-		}
-		f, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any { h(); return nil })
+	handlers := map[string]func(ev safejs.Value){}
+	if h := events.EncryptionSecretMismatch; h != nil {
+		handlers["encryptionSecretMismatch"] = func(safejs.Value) { h() }
+	}
+	if h := events.EncryptionSecretMatch; h != nil {
+		handlers["encryptionSecretMatch"] = func(safejs.Value) { h() }
+	}
+	if h := events.Disconnected; h != nil {
+		handlers["disconnected"] = func(safejs.Value) { h() }
+	}
+	if h := events.Connected; h != nil {
+		handlers["connected"] = func(safejs.Value) { h() }
+	}
+	if h := events.AudioLevelUpdated; h != nil {
+		handlers["audioLevelUpdated"] = func(ev safejs.Value) { h(number(ev, "audioLevel")) }
+	}
+	for event, h := range handlers {
+		f, err := addHandler(sub.v, event, h)
 		if err != nil {
 			return err
-		}
-		if _, err := sub.v.Call("on", event, f); err != nil {
-			f.Release()
-			return jsError(err)
 		}
 		sub.handlers = append(sub.handlers, handler{event: event, fn: f})
 	}
@@ -245,11 +259,36 @@ func (sub *Subscriber) on(events SubscriberEvents) error {
 // Release frees the subscriber's event handlers, once OpenTok has destroyed
 // it (its stream ended, or the session disconnected).
 func (sub *Subscriber) Release() {
-	for _, h := range sub.handlers {
-		_, _ = sub.v.Call("off", h.event, h.fn)
+	releaseHandlers(sub.v, sub.handlers)
+	sub.handlers = nil
+}
+
+// addHandler registers fn for event with target.on; fn gets the event.
+func addHandler(target safejs.Value, event string, fn func(ev safejs.Value)) (safejs.Func, error) {
+	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		ev := safejs.Undefined()
+		if len(args) > 0 {
+			ev = args[0]
+		}
+		fn(ev)
+		return nil
+	})
+	if err != nil {
+		return safejs.Func{}, err
+	}
+	if _, err := target.Call("on", event, f); err != nil {
+		f.Release()
+		return safejs.Func{}, jsError(err)
+	}
+	return f, nil
+}
+
+// releaseHandlers removes handlers from target with off, and frees them.
+func releaseHandlers(target safejs.Value, handlers []handler) {
+	for _, h := range handlers {
+		_, _ = target.Call("off", h.event, h.fn)
 		h.fn.Release()
 	}
-	sub.handlers = nil
 }
 
 func otGlobal() (safejs.Value, error) {
@@ -357,7 +396,7 @@ func truthy(v safejs.Value) bool {
 func readStream(v safejs.Value) Stream {
 	return Stream{
 		ID: str(v, "streamId"), Name: str(v, "name"), ConnectionID: str(get(v, "connection"), "connectionId"),
-		HasAudio: boolean(v, "hasAudio"), HasVideo: boolean(v, "hasVideo"), ref: v,
+		HasAudio: boolean(v, "hasAudio"), HasVideo: boolean(v, "hasVideo"), VideoType: str(v, "videoType"), ref: v,
 	}
 }
 
@@ -385,4 +424,13 @@ func boolean(v safejs.Value, key string) bool {
 	}
 	b, _ := out.Bool()
 	return b
+}
+
+func number(v safejs.Value, key string) float64 {
+	out := get(v, key)
+	if out.Type() != safejs.TypeNumber {
+		return 0
+	}
+	f, _ := out.Float()
+	return f
 }

@@ -15,6 +15,12 @@ type Publisher struct{}
 // Subscriber is an OpenTok Subscriber.
 type Subscriber struct{}
 
+// MicMeter measures how loud the publisher's microphone is, muted or not.
+type MicMeter struct{}
+
+func (m *MicMeter) Level() float64 { return 0 }
+func (m *MicMeter) Stop()          {}
+
 func WaitReady(time.Duration) error                                  { return ErrNotInBrowser }
 func HasEndToEndEncryptionSupport() (bool, error)                    { return false, ErrNotInBrowser }
 func InitSession(apiKey, sessionID, secret string) (*Session, error) { return nil, ErrNotInBrowser }
@@ -30,9 +36,12 @@ func (s *Session) Off()                                    {}
 func (s *Session) Subscribe(Stream, string, SubscriberEvents) (*Subscriber, error) {
 	return nil, ErrNotInBrowser
 }
-func (p *Publisher) PublishAudio(bool) {}
-func (p *Publisher) PublishVideo(bool) {}
-func (p *Publisher) Destroy()          {}
-func (sub *Subscriber) Release()       {}
+func (p *Publisher) PublishAudio(bool)            {}
+func (p *Publisher) On(PublisherEvents) error     { return ErrNotInBrowser }
+func (p *Publisher) MicMeter() (*MicMeter, error) { return nil, ErrNotInBrowser }
+func CheckScreenSharingCapability() (bool, error) { return false, ErrNotInBrowser }
+func (p *Publisher) PublishVideo(bool)            {}
+func (p *Publisher) Destroy()                     {}
+func (sub *Subscriber) Release()                  {}
 
 func PostJSON(url string, body []byte) (int, []byte, error) { return 0, nil, ErrNotInBrowser }

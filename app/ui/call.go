@@ -15,7 +15,9 @@ type call struct {
 	sessionID   string
 	session     *ot.Session
 	publisher   *ot.Publisher
+	screen      *ot.Publisher             // your shared screen, if any
 	subscribers map[string]*ot.Subscriber // by stream id
+	ended       chan struct{}             // closed when the call ends: stops the microphone meter
 }
 
 const loadTimeout = 20 * time.Second
@@ -31,6 +33,7 @@ func checkSupport() (bool, error) {
 // join asks for a session, connects with the secret, and publishes.
 func (p *Page) join(ctx app.Context, room, name, secret string) {
 	p.model.Joining(room, name)
+	p.secret = secret
 	origin := app.Window().URL().Scheme + "://" + app.Window().URL().Host
 	previous := p.call
 	ctx.Async(func() {
@@ -49,7 +52,7 @@ func (p *Page) join(ctx app.Context, room, name, secret string) {
 			p.fail(ctx, StepConnect, err, "")
 			return
 		}
-		c := &call{sessionID: info.SessionID, session: session, subscribers: map[string]*ot.Subscriber{}}
+		c := &call{sessionID: info.SessionID, session: session, subscribers: map[string]*ot.Subscriber{}, ended: make(chan struct{})}
 		if err := session.On(p.sessionEvents(ctx, c)); err != nil {
 			p.fail(ctx, StepConnect, err, "")
 			return
@@ -63,6 +66,7 @@ func (p *Page) join(ctx app.Context, room, name, secret string) {
 			p.call = c
 			p.model.Joined()
 			ctx.Defer(func(ctx app.Context) { ctx.Async(func() { p.publish(ctx, c, name) }) }) // once your tile is on the page
+			p.checkScreenSharing(ctx)
 		})
 	})
 }
@@ -77,7 +81,9 @@ func (p *Page) publish(ctx app.Context, c *call, name string) {
 	ctx.Dispatch(func(ctx app.Context) { c.publisher = publisher })
 	if err := c.session.Publish(publisher); err != nil {
 		p.fail(ctx, StepPublish, err, "")
+		return
 	}
+	p.listenToMicrophone(ctx, c, publisher)
 }
 
 // sessionEvents turns the session's events into model changes.
@@ -85,7 +91,11 @@ func (p *Page) sessionEvents(ctx app.Context, c *call) ot.SessionEvents {
 	return ot.SessionEvents{
 		StreamCreated: func(s ot.Stream) {
 			ctx.Dispatch(func(ctx app.Context) {
-				p.model.StreamCreated(s.ID, s.Name, s.HasAudio, s.HasVideo)
+				if s.VideoType == "screen" {
+					p.model.ScreenCreated(s.ID, s.Name)
+				} else {
+					p.model.StreamCreated(s.ID, s.Name, s.HasAudio, s.HasVideo)
+				}
 				ctx.Defer(func(ctx app.Context) { ctx.Async(func() { p.subscribe(ctx, c, s) }) }) // once its tile is on the page
 			})
 		},
@@ -115,14 +125,21 @@ func (p *Page) sessionEvents(ctx app.Context, c *call) ot.SessionEvents {
 	}
 }
 
-// subscribe shows a remote stream in its tile and follows its encryption.
+// subscribe shows a remote stream in its tile and follows its encryption,
+// and for a camera, whether its person speaks.
 func (p *Page) subscribe(ctx app.Context, c *call, s ot.Stream) {
-	sub, err := c.session.Subscribe(s, videoID(s.ID), ot.SubscriberEvents{
+	events := ot.SubscriberEvents{
 		EncryptionSecretMismatch: func() { ctx.Dispatch(func(ctx app.Context) { p.model.Mismatch(s.ID) }) },
 		EncryptionSecretMatch:    func() { ctx.Dispatch(func(ctx app.Context) { p.model.Match(s.ID) }) },
 		Disconnected:             func() { ctx.Dispatch(func(ctx app.Context) { p.model.Interrupted(s.ID, true) }) },
 		Connected:                func() { ctx.Dispatch(func(ctx app.Context) { p.model.Interrupted(s.ID, false) }) },
-	})
+	}
+	if s.VideoType != "screen" {
+		events.AudioLevelUpdated = speechListener(func(on bool) {
+			ctx.Dispatch(func(ctx app.Context) { p.model.Speaking(s.ID, on) })
+		})
+	}
+	sub, err := c.session.Subscribe(s, videoID(s.ID), events)
 	if err != nil {
 		p.fail(ctx, StepSubscribe, err, s.Name)
 		return
@@ -143,9 +160,15 @@ func (p *Page) onLeave(ctx app.Context, e app.Event) {
 // for joining again.
 func (p *Page) endCall() {
 	c := p.call
+	p.stopSharing(c)
 	if c.publisher != nil {
 		c.publisher.Destroy()
 		c.publisher = nil
+	}
+	select {
+	case <-c.ended:
+	default:
+		close(c.ended)
 	}
 	c.session.Off()
 	for _, sub := range c.subscribers {
@@ -181,6 +204,7 @@ func (p *Page) onChangeSecret(ctx app.Context, e app.Event) {
 		ctx.Dispatch(func(ctx app.Context) {
 			p.model.SecretChanged(toOTError(err))
 			if err == nil {
+				p.secret = secret
 				// go-app leaves a typed-in value alone; the secret should not stay on screen.
 				app.Window().GetElementByID("new-secret").Set("value", "")
 			}

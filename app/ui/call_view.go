@@ -25,7 +25,7 @@ func (p *Page) renderCall() app.UI {
 		),
 		p.renderBanners(),
 		app.Section().Class(fmt.Sprintf("tiles tiles-%d", min(n, 9))).Aria("label", "Participants").Body(
-			app.Figure().Class("tile tile-self").Body(
+			app.Figure().Class("tile tile-self"+pick(p.model.SelfSpeaking(), " speaking", "")).Body(
 				app.Div().ID(selfVideoID).Class("tile-video"),
 				app.FigCaption().Class("tile-caption").Body(
 					app.Span().Class("tile-name").Text(p.model.Name+" (you)"),
@@ -34,16 +34,17 @@ func (p *Page) renderCall() app.UI {
 			),
 			app.Range(p.model.Participants).Slice(func(i int) app.UI {
 				pt := p.model.Participants[i]
-				return app.Figure().Class("tile").Body(
+				return app.Figure().Class("tile"+pick(pt.Screen, " screen", "")+pick(pt.Speaking, " speaking", "")).Body(
 					app.Div().ID(videoID(pt.StreamID)).Class("tile-video"),
 					app.FigCaption().Class("tile-caption").Body(
-						app.Span().Class("tile-name").Text(pt.Name),
+						app.Span().Class("tile-name").Text(pt.Name+pick(pt.Screen, " (screen)", "")),
 						app.Span().Class("tile-status status-"+statusClass(pt.Status)).Text(pt.Status.String()),
 						app.If(pt.Interrupted, func() app.UI { return app.Span().Class("flag flag-reconnecting").Text("Reconnecting…") }),
-						p.renderFlags(pt.MicOff, pt.CameraOff),
+						app.If(!pt.Screen, func() app.UI { return p.renderFlags(pt.MicOff, pt.CameraOff) }),
 					),
 				)
 			}),
+			p.renderScreenPreview(),
 		),
 		p.renderControls(),
 	)
@@ -76,9 +77,11 @@ func (p *Page) renderControls() app.UI {
 			app.Button().Type("button").Class("button").Aria("pressed", p.model.CameraOff).
 				Text(pick(p.model.CameraOff, "Turn camera on", "Turn camera off")).
 				OnClick(p.onToggleCamera),
+			p.renderScreenButton(),
 			app.Button().Type("button").Class("button").Text("Copy invite link").OnClick(p.onCopyInvite),
 			app.Button().Type("button").Class("button danger").Text("Leave").OnClick(p.onLeave),
 		),
+		p.renderMutedWarning(),
 		app.If(p.model.Invite != "", func() app.UI { return app.P().Class("hint").Role("status").Text(p.model.Invite) }),
 		app.Form().Class("secret-change").Attr("novalidate", true).OnSubmit(p.onChangeSecret).Body(
 			app.Div().Class("field inline").Body(

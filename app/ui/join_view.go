@@ -18,6 +18,7 @@ func (p *Page) renderJoin() app.UI {
 			),
 			app.P().Class("tagline").Text("Video calls that only the people in them can see and hear."),
 			p.renderSupport(),
+			p.renderRejoin(),
 			app.Form().Class("join-form").Attr("novalidate", true).OnSubmit(p.onSubmit).Body(
 				p.renderField("name", "Your name", "text", form.Name, e2eecall.MaxNameLength, "name"),
 				p.renderField("room", "Room", "text", form.Room, e2eecall.MaxRoomLength, "off"),

@@ -42,6 +42,8 @@ type Participant struct {
 	Status      Status
 	MicOff      bool
 	CameraOff   bool
+	Speaking    bool // their decrypted audio says they speak
+	Screen      bool // a shared screen (videoType "screen"), shown large
 	Interrupted bool // their connection dropped and is coming back: the picture is frozen
 }
 
@@ -86,10 +88,13 @@ type Model struct {
 	Banners      []Banner
 	MicOff       bool
 	CameraOff    bool
-	NewSecret    string // typed into the Change secret field
-	SecretNotice string // the result of the last secret change
-	Invite       string // what Copy invite link did
-	JoinPending  bool   // Join call was pressed before the app ran: join once the support check is done
+	NewSecret    string       // typed into the Change secret field
+	SecretNotice string       // the result of the last secret change
+	Invite       string       // what Copy invite link did
+	JoinPending  bool         // Join call was pressed before the app ran: join once the support check is done
+	Sharing      ScreenShare  // your screen sharing
+	Rejoin       *RejoinOffer // the call was lost: join it again in one step
+	selfSpeech   bool         // your microphone hears you speak
 	nextBanner   int
 }
 
@@ -140,6 +145,7 @@ func (m *Model) Joining(room, name string) {
 	m.Room, m.Name = room, name
 	m.Participants = nil
 	m.MicOff, m.CameraOff = false, false
+	m.selfSpeech = false
 	m.SecretNotice = ""
 	m.dropTransient()
 }
@@ -147,6 +153,7 @@ func (m *Model) Joining(room, name string) {
 // Joined records that the session connected.
 func (m *Model) Joined() {
 	m.Screen = ScreenCall
+	m.Rejoin = nil
 	m.NewSecret, m.Invite = "", ""
 }
 
@@ -186,6 +193,8 @@ func (m *Model) InviteLink(link string, copied bool) {
 func (m *Model) Left() {
 	m.Screen = ScreenJoin
 	m.Participants = nil
+	m.Rejoin = nil
+	m.ScreenStopped()
 }
 
 // StreamCreated adds a tile for a remote stream.
@@ -303,13 +312,15 @@ func (m *Model) Disconnected(reason string) {
 	if m.Screen == ScreenJoin {
 		return
 	}
+	room, name := m.Room, m.Name
 	m.Left()
 	m.removeBannersAbout(reconnecting)
 	if reason == "clientDisconnected" {
 		return
 	}
+	m.Rejoin = &RejoinOffer{Room: room, Name: name}
 	m.add(ToneError, "You were disconnected from the call",
-		"The connection to the call was lost (the network, or the server restarting). Check your connection, then select Join call to join again.")
+		"The connection to the call was lost (the network, or the server restarting). Check your connection, then select Rejoin to join again with the same name and secret.")
 }
 
 // Dismiss removes a banner.

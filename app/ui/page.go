@@ -20,6 +20,10 @@ type Page struct {
 
 	model Model
 	call  *call // the call in progress, or the last one (its Session is kept for joining again)
+
+	// secret is the encryption secret of the last call joined, as changed
+	// since, for Rejoin: in memory only, never in storage or the URL.
+	secret string
 }
 
 // OnPreRender runs on the server: the page shows the invite link's room, or

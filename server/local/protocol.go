@@ -256,7 +256,7 @@ type Stream struct {
 	Name         string `json:"name"`
 	HasAudio     bool   `json:"hasAudio"`
 	HasVideo     bool   `json:"hasVideo"`
-	VideoType    string `json:"videoType"`    // "camera"
+	VideoType    string `json:"videoType"`    // "camera" or "screen", as the publisher asked ("camera" if it did not); anything else: error errStreamCreate
 	CreationTime int64  `json:"creationTime"` // Unix milliseconds
 	Encrypted    bool   `json:"encrypted"`
 }

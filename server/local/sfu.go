@@ -3,6 +3,7 @@ package local
 import (
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,8 +36,13 @@ type stream struct {
 }
 
 // newPublication answers a publisher's offer and starts forwarding its media.
-// The stream carries the name from the publisher's token, whatever it asked.
+// The stream carries the name from the publisher's token, whatever it asked,
+// and the videoType it asked for: "camera" (the default) or "screen".
 func (p *participant) newPublication(offer string, props Stream) (*stream, string, error) {
+	videoType, err := publicationVideoType(props.VideoType)
+	if err != nil {
+		return nil, "", err
+	}
 	pc, err := p.b.publishAPI.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, "", err
@@ -44,7 +50,7 @@ func (p *participant) newPublication(offer string, props Stream) (*stream, strin
 	s := &stream{
 		info: Stream{
 			StreamID: rand.Text(), ConnectionID: p.id, Name: p.info.Data, HasAudio: props.HasAudio, HasVideo: props.HasVideo,
-			VideoType: "camera", CreationTime: time.Now().UnixMilli(), Encrypted: true,
+			VideoType: videoType, CreationTime: time.Now().UnixMilli(), Encrypted: true,
 		},
 		owner: p, pc: pc, subs: map[*subscription]struct{}{},
 	}
@@ -109,6 +115,18 @@ func (p *participant) watchMedia(pc *webrtc.PeerConnection, connected, failed fu
 			}
 		}
 	})
+}
+
+// publicationVideoType is the videoType a publish request asks for, as
+// OpenTok's Stream.videoType: "camera" when it asks for none.
+func publicationVideoType(asked string) (string, error) {
+	switch asked {
+	case "", "camera":
+		return "camera", nil
+	case "screen":
+		return "screen", nil
+	}
+	return "", fmt.Errorf(`videoType must be "camera" or "screen", not %q`, truncate(asked, 32))
 }
 
 func answerOffer(pc *webrtc.PeerConnection, offer string) (string, error) {

@@ -56,6 +56,11 @@ export class Emitter {
     return this;
   }
 
+  /** How many handlers listen to type. */
+  listenerCount(type) {
+    return this.#handlers.get(type)?.length ?? 0;
+  }
+
   /** Dispatches an event to its handlers; returns the event. */
   dispatchEvent(event) {
     for (const h of [...(this.#handlers.get(event.type) ?? [])]) {

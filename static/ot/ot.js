@@ -3,6 +3,7 @@
 // real end-to-end encryption (SFrame, RFC 9605) of every frame.
 import { hasEndToEndEncryptionSupport } from './encryption.js';
 import { Publisher } from './publisher.js';
+import { ScreenPublisher, checkScreenSharingCapability } from './screen.js';
 import { Session } from './session.js';
 
 const sessions = new Map();
@@ -22,12 +23,18 @@ globalThis.OT = {
     return sessions.get(sessionId);
   },
 
-  /** initPublisher(target, properties, callback); target and properties are optional. */
+  /**
+   * initPublisher(target, properties, callback); target and properties are
+   * optional. properties.videoSource 'screen' shares a screen (screen.js).
+   */
   initPublisher(target, properties, callback) {
     if (typeof target === 'function') [target, properties, callback] = [undefined, undefined, target];
     if (typeof properties === 'function') [properties, callback] = [undefined, properties];
+    if (properties?.videoSource === 'screen') return new ScreenPublisher(target, properties, callback);
     return new Publisher(target, properties, callback);
   },
+
+  checkScreenSharingCapability,
 
   /** Frames encrypted and decrypted, and the microseconds spent, in every session: for benchmarks. */
   async _encryptionStats() {

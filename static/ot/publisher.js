@@ -29,10 +29,16 @@ export class Publisher extends Emitter {
     this._ready.then(() => callback?.(), (err) => callback?.(err));
   }
 
+  /** The camera and microphone; a ScreenPublisher (screen.js) captures a screen instead. */
+  _openMedia() {
+    return navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+  }
+
   async #getMedia() {
     try {
-      this._media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+      this._media = await this._openMedia();
     } catch (e) {
+      if (e.name?.startsWith('OT_')) throw e;
       this.emit('accessDenied', { message: e.message });
       throw otError('OT_USER_MEDIA_ACCESS_DENIED', codes.UNABLE_TO_PUBLISH,
         `Publisher Access Denied: Permission Denied: ${e.message || 'the camera or microphone could not be used'}`);
@@ -59,6 +65,11 @@ export class Publisher extends Emitter {
     this._media?.getVideoTracks().forEach((t) => { t.enabled = this._video; });
     this.session?._streamProperty(this, 'hasVideo', this._video);
     return this;
+  }
+
+  /** The microphone's MediaStreamTrack, or null, as OpenTok's getAudioSource. */
+  getAudioSource() {
+    return this._media?.getAudioTracks()[0] ?? null;
   }
 
   /** Stops the camera and microphone and removes the element. */

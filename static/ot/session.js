@@ -164,7 +164,7 @@ export class Session extends Emitter {
     try {
       reply = await this._signaling.request({
         type: 'publish', pc: pcId, sdp: pc.localDescription.sdp, encrypted: this._encrypted,
-        stream: { name: publisher.name, hasAudio: publisher._audio, hasVideo: publisher._video },
+        stream: { name: publisher.name, hasAudio: publisher._audio, hasVideo: publisher._video, videoType: publisher._videoType ?? 'camera' },
       }, (m) => m.type === 'published' && m.pc === pcId, (m) => m.pc === pcId);
     } catch (err) {
       pc.close();
@@ -173,7 +173,7 @@ export class Session extends Emitter {
     await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
     const stream = this.#stream({
       streamId: reply.streamId, connectionId: this.connection.connectionId, name: publisher.name,
-      hasAudio: publisher._audio, hasVideo: publisher._video, videoType: 'camera', creationTime: Date.now(), encrypted: this._encrypted,
+      hasAudio: publisher._audio, hasVideo: publisher._video, videoType: publisher._videoType ?? 'camera', creationTime: Date.now(), encrypted: this._encrypted,
     });
     this._publishers.add(publisher);
     publisher._published(this, pcId, pc, stream);
@@ -181,9 +181,14 @@ export class Session extends Emitter {
 
   /** Stops publishing. */
   unpublish(publisher) {
+    this._unpublish(publisher, 'clientDisconnected');
+  }
+
+  /** Stops publishing, for a reason: 'mediaStopped' when a shared screen ended. */
+  _unpublish(publisher, reason) {
     if (!this._publishers.delete(publisher)) return;
     this._signaling?.send({ type: 'unpublish', pc: publisher._pcId });
-    publisher._unpublished('clientDisconnected');
+    publisher._unpublished(reason);
   }
 
   /**

@@ -1,6 +1,7 @@
 // OpenTok's Subscriber: one remote stream, decrypted and shown on the page.
 // Its tracks arrive on the session's downlink (downlink.js).
 import { Emitter } from './events.js';
+import { unwatchAudioLevel, watchAudioLevel } from './levels.js';
 import { mediaElement, randomId } from './media.js';
 
 export class Subscriber extends Emitter {
@@ -45,6 +46,7 @@ export class Subscriber extends Emitter {
   async _start(signaling, downlink, encryption, id) {
     this._id = id;
     this._encryption = encryption;
+    watchAudioLevel(this);
     const arrived = new Promise((resolve, reject) => { this._arrival = { resolve, reject }; });
     downlink.add(this);
     await signaling.request(
@@ -92,6 +94,7 @@ export class Subscriber extends Emitter {
   _destroy(reason) {
     if (this._destroyed) return;
     this._destroyed = true;
+    unwatchAudioLevel(this);
     this._arrival?.reject(new Error('the subscriber was destroyed'));
     for (const { key } of this._receivers.values()) this._encryption?.forget(key);
     this._videoElement.srcObject = null;
