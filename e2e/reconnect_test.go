@@ -162,16 +162,25 @@ func TestADroppedConnectionComesBackByItself(t *testing.T) {
 
 // TestAConnectionLostLongerThanTheGraceEnds cuts Ada off for longer than the
 // server keeps her place: it is sessionDisconnected with networkDisconnected,
-// as OpenTok does, and the others see her leave.
+// as OpenTok does, and the others see her leave; once the network is back,
+// Rejoin brings her back in one click.
 func TestAConnectionLostLongerThanTheGraceEnds(t *testing.T) {
 	srv := startServer(t, "-reconnect-grace", "3s")
 	ada, grace, proxy := adaThroughAProxy(t, srv, "outage")
 	grace.seesVideoOf("Ada", mediaTimeout)
 
 	proxy.cut(8 * time.Second)
+	cutEnds := time.Now().Add(8 * time.Second)
 	ada.waitFor(`__e2e.banner("You were disconnected")`, 15*time.Second, "Ada is told the call is lost")
 	events := ada.sessionEvents()
 	require.Equal(t, "sessionConnected sessionReconnecting sessionDisconnected", types(events))
 	assert.Equal(t, "networkDisconnected", events[2].Reason)
 	grace.waitFor(`__e2e.framesOf("Ada") === -1`, 10*time.Second, "Ada's tile is gone for Grace")
+
+	ada.waitFor(`__e2e.button("Rejoin")`, 5*time.Second, "Ada is offered Rejoin")
+	time.Sleep(time.Until(cutEnds)) // the network is back
+	ada.click("Rejoin")
+	ada.waitForText("End-to-end encrypted", joinTimeout)
+	ada.seesVideoOf("Grace", mediaTimeout)
+	grace.seesVideoOf("Ada", mediaTimeout)
 }
