@@ -27,8 +27,7 @@ func TestChangingTheSecretShowsMismatchThenMatchOnBothSides(t *testing.T) {
 	srv := startServer(t)
 	ada, grace := twoInACall(t, srv, "mismatch")
 
-	grace.fill("New encryption secret", "a different secret")
-	grace.click("Change secret")
+	grace.changeSecret("a different secret")
 
 	ada.waitFor(`__e2e.banner('Grace', 'decrypt')`, 10*time.Second, "Ada is told Grace's media can't be decrypted")
 	grace.waitFor(`__e2e.banner('Ada', 'decrypt')`, 10*time.Second, "Grace is told Ada's media can't be decrypted")
@@ -41,8 +40,7 @@ func TestChangingTheSecretShowsMismatchThenMatchOnBothSides(t *testing.T) {
 	assert.Equal(t, adaSeen, ada.framesOf("Grace"), "no frame of Grace decodes at Ada's")
 	assert.Equal(t, graceSeen, grace.framesOf("Ada"), "no frame of Ada decodes at Grace's")
 
-	grace.fill("New encryption secret", "correct horse battery")
-	grace.click("Change secret")
+	grace.changeSecret("correct horse battery")
 	ada.waitFor(`__e2e.banner('Grace', 'decrypted with your secret')`, 10*time.Second, "Ada is told Grace's media decrypts again")
 	grace.waitFor(`__e2e.banner('Ada', 'decrypted with your secret')`, 10*time.Second, "Grace is told Ada's media decrypts again")
 	ada.seesVideoOf("Grace", mediaTimeout)
@@ -107,8 +105,7 @@ func TestLeaveThenRejoinWithANewSecret(t *testing.T) {
 	ada.waitFor(`__e2e.framesOf('Grace') === -1`, 10*time.Second, "Grace's tile goes away at Ada's")
 
 	// Both move to a new secret: Ada in the call, Grace as she joins again.
-	ada.fill("New encryption secret", "second secret!")
-	ada.click("Change secret")
+	ada.changeSecret("second secret!")
 	grace.fill("Your name", "Grace")
 	grace.fill("Encryption secret", "second secret!")
 	grace.click("Join call")

@@ -36,8 +36,7 @@ func TestThreePeopleMismatchNamesTheRightPeople(t *testing.T) {
 		}
 	}
 
-	ada.fill("New encryption secret", "ada's own secret")
-	ada.click("Change secret")
+	ada.changeSecret("ada's own secret")
 	ada.waitFor(`__e2e.banner("Grace", "decrypt") && __e2e.banner("Linus", "decrypt")`, 10*time.Second, "Ada can decrypt neither")
 	for _, p := range []*person{grace, linus} {
 		p.waitFor(`__e2e.banner("Ada", "decrypt")`, 10*time.Second, "%s can't decrypt Ada", p.name)
@@ -46,8 +45,7 @@ func TestThreePeopleMismatchNamesTheRightPeople(t *testing.T) {
 	assert.Empty(t, mustEvaluate[string](linus.page, `__e2e.banner("Grace", "decrypt")`))
 	grace.seesVideoOf("Linus", mediaTimeout)
 
-	ada.fill("New encryption secret", "correct horse battery")
-	ada.click("Change secret")
+	ada.changeSecret("correct horse battery")
 	for _, p := range []*person{grace, linus} {
 		p.waitFor(`__e2e.banner("Ada", "decrypted with your secret")`, 10*time.Second, "%s decrypts Ada again", p.name)
 		p.seesVideoOf("Ada", mediaTimeout)

@@ -63,4 +63,37 @@ type PublisherOptions struct {
 	Name         string
 	PublishAudio bool
 	PublishVideo bool
+	// AudioSource and VideoSource are device ids from GetDevices; "" is the
+	// browser's default device.
+	AudioSource string
+	VideoSource string
+	// NoAudio and NoVideo publish without a microphone or without a camera
+	// (audioSource or videoSource null).
+	NoAudio bool
+	NoVideo bool
+}
+
+// PublisherEvents are the Publisher events the app listens to.
+type PublisherEvents struct {
+	// AudioLevelUpdated is the microphone's level, 0 to 1 (linear), several
+	// times a second.
+	AudioLevelUpdated func(level float64)
+	// MediaStopped is a track that ended on its own: its device was
+	// unplugged or taken by another application. Kind is "audio" or "video".
+	MediaStopped func(kind string)
+}
+
+// Device kinds, as OpenTok names them.
+const (
+	AudioInput  = "audioInput"
+	VideoInput  = "videoInput"
+	AudioOutput = "audioOutput"
+)
+
+// Device is a camera, microphone or speaker. Labels are empty until the
+// person has allowed a camera or microphone.
+type Device struct {
+	Kind     string
+	DeviceID string
+	Label    string
 }

@@ -167,7 +167,8 @@ func (s *Session) Off() {
 
 // Publisher is an OpenTok Publisher.
 type Publisher struct {
-	v safejs.Value
+	v        safejs.Value
+	handlers []handler
 }
 
 // InitPublisher is OT.initPublisher(targetID, properties, callback): the
@@ -183,10 +184,12 @@ func InitPublisher(targetID string, o PublisherOptions) (*Publisher, error) {
 		return nil, err
 	}
 	defer cb.Release()
-	v, err := ot.Call("initPublisher", targetID, map[string]any{
+	props := map[string]any{
 		"name": o.Name, "publishAudio": o.PublishAudio, "publishVideo": o.PublishVideo,
 		"insertMode": "append", "width": "100%", "height": "100%",
-	}, cb)
+	}
+	props["audioSource"], props["videoSource"] = source(o.AudioSource, o.NoAudio), source(o.VideoSource, o.NoVideo)
+	v, err := ot.Call("initPublisher", targetID, props, cb)
 	if err != nil {
 		return nil, jsError(err)
 	}
@@ -205,7 +208,22 @@ func (p *Publisher) PublishAudio(on bool) { _, _ = p.v.Call("publishAudio", on) 
 func (p *Publisher) PublishVideo(on bool) { _, _ = p.v.Call("publishVideo", on) }
 
 // Destroy is publisher.destroy(): the camera and microphone stop.
-func (p *Publisher) Destroy() { _, _ = p.v.Call("destroy") }
+func (p *Publisher) Destroy() {
+	p.Off()
+	_, _ = p.v.Call("destroy")
+}
+
+// source is an audioSource or videoSource property: null for none, a device
+// id, or undefined for the default device.
+func source(deviceID string, none bool) any {
+	switch {
+	case none:
+		return nil
+	case deviceID != "":
+		return deviceID
+	}
+	return safejs.Undefined()
+}
 
 // Subscriber is an OpenTok Subscriber.
 type Subscriber struct {

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"e2eecall/app/ot"
 )
 
 // Page is the whole app: the join form, then the call. It renders from its
@@ -20,6 +22,12 @@ type Page struct {
 
 	model Model
 	call  *call // the call in progress, or the last one (its Session is kept for joining again)
+
+	// publisher is your camera and microphone: the join screen's preview,
+	// then, moved into your tile, what the call sends.
+	publisher          *ot.Publisher
+	previewRun         int    // counts preview starts: a slow one that a newer one replaced is dropped
+	releaseDeviceWatch func() // stops following devicechange
 }
 
 // OnPreRender runs on the server: the page shows the invite link's room, or
@@ -73,7 +81,12 @@ func (p *Page) OnMount(ctx app.Context) {
 	ctx.Async(func() {
 		supported, err := checkSupport()
 		ctx.Dispatch(func(ctx app.Context) {
-			if p.model.SupportChecked(supported && err == nil, firefox) {
+			submit := p.model.SupportChecked(supported && err == nil, firefox)
+			if p.model.Support == Supported {
+				p.startPreview()
+				p.watchDevices()
+			}
+			if submit {
 				p.submit()
 			}
 			ctx.Defer(func(app.Context) { markReady() })

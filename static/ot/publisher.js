@@ -51,6 +51,9 @@ export class Publisher extends Emitter {
       if (err.name === 'OT_USER_MEDIA_ACCESS_DENIED') this.emit('accessDenied', { message: err.message });
       throw err;
     }
+    // A stream has only what was captured: an audio-only publisher has no video.
+    this._audio &&= this._media.getAudioTracks().length > 0;
+    this._video &&= this._media.getVideoTracks().length > 0;
     this.accessAllowed = true;
     this.emit('accessAllowed');
     this._media.getAudioTracks().forEach((t) => { t.enabled = this._audio; });
