@@ -120,19 +120,34 @@ func TestScreenshots(t *testing.T) {
 	for _, size := range []struct {
 		name          string
 		width, height int64
-	}{{"desktop", 1280, 800}, {"phone", 390, 844}} {
+	}{{"desktop", 1280, 800}, {"phone", 390, 844}, {"phone-landscape", 844, 390}} {
 		t.Run(size.name, func(t *testing.T) {
 			b := newBrowser(t)
-			ada, grace := newPerson(t, b, "Ada"), newPerson(t, b, "Grace")
+			room := "screenshots-" + size.name
+			ada, grace, linus := newPerson(t, b, "Ada"), newPerson(t, b, "Grace"), newPerson(t, b, "Linus")
 			ada.setViewport(size.width, size.height)
-			ada.open(srv.URL + "/?room=screenshots-" + size.name)
+			ada.open(srv.URL + "/?room=" + room)
 			ada.waitFor(appReady, joinTimeout)
+			ada.previewMoves()
 			ada.screenshot("join-" + size.name)
 
-			ada.join(srv.URL, "screenshots-"+size.name, "correct horse battery")
-			grace.join(srv.URL, "screenshots-"+size.name, "correct horse battery")
+			ada.joinFromHere("correct horse battery")
+			grace.join(srv.URL, room, "correct horse battery")
+			linus.join(srv.URL, room, "correct horse battery")
 			ada.seesVideoOf("Grace", mediaTimeout)
+			ada.seesVideoOf("Linus", mediaTimeout)
 			ada.screenshot("call-" + size.name)
+			fits := mustEvaluate[bool](ada.page, `document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth`)
+			assert.True(t, fits, "the call fits the screen without scrolling")
+			small := mustEvaluate[[]string](ada.page, `[...document.querySelectorAll('.toolbar button')].filter((b) => { const r = b.getBoundingClientRect(); return r.width < 44 || r.height < 44; }).map((b) => b.getAttribute('aria-label'))`)
+			assert.Empty(t, small, "every control is at least 44 px square")
+
+			ada.click("Devices")
+			ada.waitFor(`__e2e.field('Camera')`, 5*time.Second)
+			ada.screenshot("call-devices-" + size.name)
+			ada.click("Encryption secret")
+			ada.waitFor(`__e2e.field('New encryption secret')`, 5*time.Second)
+			ada.screenshot("call-secret-" + size.name)
 		})
 	}
 }

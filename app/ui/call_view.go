@@ -80,7 +80,7 @@ func (p *Page) renderControls() app.UI {
 			Aria("expanded", p.model.Panel == "secret").Aria("controls", "secret-panel").
 			OnClick(p.onTogglePanel("secret")),
 		toolButton("Copy invite link", "link", "Invite", false).OnClick(p.onCopyInvite),
-		toolButton("Leave", "leave", "Leave", false).Class("tool danger").OnClick(p.onLeave),
+		toolButton("Leave", "leave", "Leave", false).Class("danger").OnClick(p.onLeave),
 	)
 }
 

@@ -33,6 +33,10 @@ func (p *Page) renderJoin() app.UI {
 				),
 				p.renderBanners(),
 			),
+			// After the form, so that on a phone the name, secret and Join
+			// come first; beside it, under the preview, on wide screens.
+			app.Section().Class(pick(p.model.Support == NotSupported || p.model.Support == NotSupportedFirefox, "join-devices hidden", "join-devices")).
+				Aria("label", "Devices").Body(p.renderDevicePickers()),
 		),
 	)
 }

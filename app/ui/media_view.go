@@ -40,7 +40,6 @@ func (p *Page) renderPreview() app.UI {
 				)
 			}),
 		),
-		p.renderDevicePickers(),
 	)
 }
 
@@ -110,8 +109,12 @@ func (p *Page) renderCameraButton() app.UI {
 // toolButton is an icon button: name is its accessible name and tooltip,
 // label the word shown under the icon where there is room.
 func toolButton(name, icon, label string, disabled bool) app.HTMLButton {
-	return app.Button().Type("button").Class("tool").Aria("label", name).Title(name).Disabled(disabled).Body(
+	b := app.Button().Type("button").Class("tool").Aria("label", name).Title(name).Body(
 		app.Img().Class("tool-icon").Src("/web/icons/"+icon+".svg").Alt(""),
 		app.Span().Class("tool-label").Aria("hidden", "true").Text(label),
 	)
+	if disabled {
+		b = b.Disabled(true)
+	}
+	return b
 }
