@@ -141,6 +141,7 @@ func TestLibraryDevicesAndSwitchingAsOpenTokJS(t *testing.T) {
 			assert.Equal(t, "Fake Audio Output 1", got.Active.Label)
 			require.NotNil(t, got.UnknownSpeaker)
 			assert.Equal(t, "OT_INVALID_AUDIO_OUTPUT_SOURCE", got.UnknownSpeaker.Name)
+			assert.Equal(t, "The requested device is not valid.", got.UnknownSpeaker.Message)
 
 			assert.Nil(t, got.AudioOnly, "videoSource null publishes audio only")
 			assert.Nil(t, got.AudioOnlyVideo.Type, "an audio-only publisher has no video source type")
@@ -148,8 +149,12 @@ func TestLibraryDevicesAndSwitchingAsOpenTokJS(t *testing.T) {
 			assert.Equal(t, "OT_SET_VIDEO_SOURCE_FAILURE", got.AudioOnlySwitch.Name)
 			require.NotNil(t, got.AudioOnlySwitch.Code)
 			assert.Equal(t, 1040, *got.AudioOnlySwitch.Code)
+			assert.Equal(t, "You cannot reset the video source on a publisher that does not currently use a camera source.", got.AudioOnlySwitch.Message)
 			require.NotNil(t, got.Neither)
-			assert.Equal(t, "OT_NO_VALID_CONSTRAINTS", got.Neither.Name)
+			assert.Equal(t, "OT_INVALID_PARAMETER", got.Neither.Name, "neither audio nor video")
+			require.NotNil(t, got.Neither.Code)
+			assert.Equal(t, 1011, *got.Neither.Code)
+			assert.Equal(t, "You cannot specify both audioSource and videoSource as null or false", got.Neither.Message)
 		})
 	}
 }
@@ -181,7 +186,8 @@ func TestLibraryDeniedDevicesAsOpenTokJS(t *testing.T) {
 			assert.Equal(t, "OT_USER_MEDIA_ACCESS_DENIED", got.Error.Name)
 			require.NotNil(t, got.Error.Code)
 			assert.Equal(t, 1500, *got.Error.Code)
-			assert.Contains(t, got.Error.Message, "Publisher Access Denied: Permission Denied: End-user denied permission to hardware devices (getUserMedia error: NotAllowedError)")
+			// OpenTok.js adds "Note: Chrome requires HTTPS for camera and microphone access." on plain http.
+			assert.Contains(t, got.Error.Message, "OT.Publisher Access Denied: Permission Denied: End-user denied permission to hardware devices (getUserMedia error: NotAllowedError)")
 			assert.Equal(t, []string{"accessDenied"}, got.Events)
 			for _, l := range got.Labels {
 				assert.Empty(t, l, "no labels before access is allowed")

@@ -98,16 +98,6 @@ func TestAServerRestartIsToldAndJoiningAgainWorks(t *testing.T) {
 	grace.seesVideoOf("Ada", mediaTimeout)
 }
 
-func TestDeniedCameraIsExplained(t *testing.T) {
-	srv := startServer(t)
-	// A browser that says no to the camera, as a person who clicks Block does.
-	b := newBrowser(t, chromedp.Flag("use-fake-ui-for-media-stream", false), chromedp.Flag("deny-permission-prompts", true))
-	p := newPerson(t, b, "Ada")
-	p.join(srv.URL, "denied", "correct horse battery")
-	p.waitFor(`__e2e.banner("camera or microphone is blocked")`, 10*time.Second, "a person whose camera is blocked is told what to do")
-	assert.Contains(t, mustEvaluate[string](p.page, `__e2e.banner("camera or microphone is blocked")`), "Allow the camera and microphone")
-}
-
 // freeAddr finds a loopback address whose port is free now, so a restarted
 // server comes back where the pages expect it.
 func freeAddr(t *testing.T) string {

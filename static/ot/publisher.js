@@ -38,7 +38,7 @@ export class Publisher extends Emitter {
     const wantAudio = !isNoSource(audioSource);
     const wantVideo = !isNoSource(videoSource);
     if (!wantAudio && !wantVideo) {
-      throw otError('OT_NO_VALID_CONSTRAINTS', codes.UNABLE_TO_PUBLISH, 'Video and Audio was disabled, you need to enable at least one');
+      throw otError('OT_INVALID_PARAMETER', codes.INVALID_PARAMETER, 'You cannot specify both audioSource and videoSource as null or false');
     }
     const given = [audioSource, videoSource].filter((source) => source instanceof MediaStreamTrack);
     const audio = wantAudio && !(audioSource instanceof MediaStreamTrack) && audioConstraints(audioSource);
