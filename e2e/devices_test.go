@@ -6,6 +6,7 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -210,4 +211,39 @@ func TestABlockedCameraAndMicrophoneLeaveAWatchOnlyJoin(t *testing.T) {
 	ada.seesVideoOf("Grace", mediaTimeout)
 	assert.False(t, mustEvaluate[bool](grace.page, `__e2e.sees('Ada')`), "Ada sends nothing, so Grace has no tile of hers")
 	assert.True(t, mustEvaluate[bool](ada.page, `__e2e.sees('Ada (you)') && __e2e.sees('Mic off') && __e2e.sees('Camera off')`), "Ada's tile says she sends nothing")
+}
+
+func TestTheCallIsUsableFromTheKeyboard(t *testing.T) {
+	srv := startServer(t)
+	ada := newPerson(t, newBrowser(t), "Ada")
+	ada.join(srv.URL, "keyboard", "correct horse battery")
+	ada.waitFor(`document.querySelector('#self-video video')`, 10*time.Second, "Ada publishes")
+
+	// Tab from the top of the page until Leave: every control comes by, each
+	// with a visible focus ring.
+	mustEvaluate[bool](ada.page, `(document.activeElement?.blur(), true)`)
+	var seen []string
+	for range 20 {
+		require.NoError(t, chromedp.Do(ada.ctx, chromedp.KeyEvent(kb.Tab)))
+		name := mustEvaluate[string](ada.page, `document.activeElement?.getAttribute('aria-label') || document.activeElement?.innerText || ''`)
+		ring := mustEvaluate[string](ada.page, `getComputedStyle(document.activeElement).outlineStyle`)
+		assert.NotEqual(t, "none", ring, "%q shows where the focus is", name)
+		seen = append(seen, name)
+		if name == "Leave" {
+			break
+		}
+	}
+	assert.Subset(t, seen, []string{"Mute microphone", "Turn camera off", "Devices", "Encryption secret", "Copy invite link", "Leave"}, "in this order of tabbing: %v", seen)
+
+	// Enter on Devices opens the panel; its pickers are labelled selects.
+	mustEvaluate[bool](ada.page, `(document.activeElement?.blur(), true)`)
+	for range 20 {
+		require.NoError(t, chromedp.Do(ada.ctx, chromedp.KeyEvent(kb.Tab)))
+		if mustEvaluate[string](ada.page, `document.activeElement?.getAttribute('aria-label') || ''`) == "Devices" {
+			break
+		}
+	}
+	require.NoError(t, chromedp.Do(ada.ctx, chromedp.KeyEvent(kb.Enter)))
+	ada.waitFor(`__e2e.field('Camera')?.tagName === 'SELECT' && __e2e.field('Microphone')?.tagName === 'SELECT'`, 5*time.Second, "Enter opens the Devices panel")
+	assert.Equal(t, "true", mustEvaluate[string](ada.page, `__e2e.button('Devices').getAttribute('aria-expanded')`))
 }
