@@ -50,6 +50,7 @@ func BenchmarkSecretChangeAndRestore(b *testing.B) {
 	srv := startServer(b)
 	for i := 0; i < b.N; i++ {
 		ada, grace := twoInACall(b, srv, fmt.Sprintf("change-%d", i))
+		grace.openSecretPanel()
 		grace.fill("New encryption secret", "a different secret")
 		grace.waitFor(`!__e2e.button('Change secret').disabled`, 5*time.Second)
 		t0 := mustEvaluate[float64](grace.page, `(() => { const t = Date.now(); __e2e.button('Change secret').click(); return t; })()`)

@@ -25,6 +25,13 @@ func (p *person) join(srvURL, room, secret string) {
 	p.t.Helper()
 	p.open(srvURL + "/?room=" + url.QueryEscape(room))
 	p.waitFor(appReady, 30*time.Second, "the app should start")
+	p.joinFromHere(secret)
+}
+
+// joinFromHere types the name and secret into the join screen on the page
+// now, and clicks Join call: what the preview set up stays.
+func (p *person) joinFromHere(secret string) {
+	p.t.Helper()
 	p.fill("Your name", p.name)
 	p.fill("Encryption secret", secret)
 	p.waitFor(`!__e2e.button('Join call').disabled`, 10*time.Second)
@@ -62,4 +69,22 @@ func twoInACall(b testing.TB, srv *server, room string, scripts ...string) (*per
 	ada.seesVideoOf("Grace", mediaTimeout)
 	grace.seesVideoOf("Ada", mediaTimeout)
 	return ada, grace
+}
+
+// openSecretPanel opens the call's Encryption secret panel, unless it is open.
+func (p *person) openSecretPanel() {
+	p.t.Helper()
+	if !mustEvaluate[bool](p.page, `!!__e2e.field('New encryption secret')`) {
+		p.click("Encryption secret")
+	}
+	p.waitFor(`__e2e.field('New encryption secret')`, 5*time.Second, "the secret panel opens")
+}
+
+// changeSecret changes the secret in the call, as a person does: the
+// Encryption secret button, the new secret, Change secret.
+func (p *person) changeSecret(secret string) {
+	p.t.Helper()
+	p.openSecretPanel()
+	p.fill("New encryption secret", secret)
+	p.click("Change secret")
 }

@@ -27,8 +27,7 @@ func TestChangingTheSecretShowsMismatchThenMatchOnBothSides(t *testing.T) {
 	srv := startServer(t)
 	ada, grace := twoInACall(t, srv, "mismatch")
 
-	grace.fill("New encryption secret", "a different secret")
-	grace.click("Change secret")
+	grace.changeSecret("a different secret")
 
 	ada.waitFor(`__e2e.banner('Grace', 'decrypt')`, 10*time.Second, "Ada is told Grace's media can't be decrypted")
 	grace.waitFor(`__e2e.banner('Ada', 'decrypt')`, 10*time.Second, "Grace is told Ada's media can't be decrypted")
@@ -41,8 +40,7 @@ func TestChangingTheSecretShowsMismatchThenMatchOnBothSides(t *testing.T) {
 	assert.Equal(t, adaSeen, ada.framesOf("Grace"), "no frame of Grace decodes at Ada's")
 	assert.Equal(t, graceSeen, grace.framesOf("Ada"), "no frame of Ada decodes at Grace's")
 
-	grace.fill("New encryption secret", "correct horse battery")
-	grace.click("Change secret")
+	grace.changeSecret("correct horse battery")
 	ada.waitFor(`__e2e.banner('Grace', 'decrypted with your secret')`, 10*time.Second, "Ada is told Grace's media decrypts again")
 	grace.waitFor(`__e2e.banner('Ada', 'decrypted with your secret')`, 10*time.Second, "Grace is told Ada's media decrypts again")
 	ada.seesVideoOf("Grace", mediaTimeout)
@@ -107,8 +105,7 @@ func TestLeaveThenRejoinWithANewSecret(t *testing.T) {
 	ada.waitFor(`__e2e.framesOf('Grace') === -1`, 10*time.Second, "Grace's tile goes away at Ada's")
 
 	// Both move to a new secret: Ada in the call, Grace as she joins again.
-	ada.fill("New encryption secret", "second secret!")
-	ada.click("Change secret")
+	ada.changeSecret("second secret!")
 	grace.fill("Your name", "Grace")
 	grace.fill("Encryption secret", "second secret!")
 	grace.click("Join call")
@@ -123,19 +120,34 @@ func TestScreenshots(t *testing.T) {
 	for _, size := range []struct {
 		name          string
 		width, height int64
-	}{{"desktop", 1280, 800}, {"phone", 390, 844}} {
+	}{{"desktop", 1280, 800}, {"phone", 390, 844}, {"phone-landscape", 844, 390}} {
 		t.Run(size.name, func(t *testing.T) {
 			b := newBrowser(t)
-			ada, grace := newPerson(t, b, "Ada"), newPerson(t, b, "Grace")
+			room := "screenshots-" + size.name
+			ada, grace, linus := newPerson(t, b, "Ada"), newPerson(t, b, "Grace"), newPerson(t, b, "Linus")
 			ada.setViewport(size.width, size.height)
-			ada.open(srv.URL + "/?room=screenshots-" + size.name)
+			ada.open(srv.URL + "/?room=" + room)
 			ada.waitFor(appReady, joinTimeout)
+			ada.previewMoves()
 			ada.screenshot("join-" + size.name)
 
-			ada.join(srv.URL, "screenshots-"+size.name, "correct horse battery")
-			grace.join(srv.URL, "screenshots-"+size.name, "correct horse battery")
+			ada.joinFromHere("correct horse battery")
+			grace.join(srv.URL, room, "correct horse battery")
+			linus.join(srv.URL, room, "correct horse battery")
 			ada.seesVideoOf("Grace", mediaTimeout)
+			ada.seesVideoOf("Linus", mediaTimeout)
 			ada.screenshot("call-" + size.name)
+			fits := mustEvaluate[bool](ada.page, `document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth`)
+			assert.True(t, fits, "the call fits the screen without scrolling")
+			small := mustEvaluate[[]string](ada.page, `[...document.querySelectorAll('.toolbar button')].filter((b) => { const r = b.getBoundingClientRect(); return r.width < 44 || r.height < 44; }).map((b) => b.getAttribute('aria-label'))`)
+			assert.Empty(t, small, "every control is at least 44 px square")
+
+			ada.click("Devices")
+			ada.waitFor(`__e2e.field('Camera')`, 5*time.Second)
+			ada.screenshot("call-devices-" + size.name)
+			ada.click("Encryption secret")
+			ada.waitFor(`__e2e.field('New encryption secret')`, 5*time.Second)
+			ada.screenshot("call-secret-" + size.name)
 		})
 	}
 }

@@ -121,11 +121,9 @@ func TestAScreenIsSharedEncryptedAndStopsFromTheBrowser(t *testing.T) {
 	})()`)
 	assert.JSONEq(t, `{"hint":"text","fps":15,"pref":"maintain-resolution","transform":true}`, sender, "the text policy, and the frames go through the encryption transform")
 
-	ada.fill("New encryption secret", "a different secret")
-	ada.click("Change secret")
+	ada.changeSecret("a different secret")
 	grace.waitFor(`document.querySelector('.tile.screen')?.innerText.includes("Can't decrypt")`, 10*time.Second, "Grace can't decrypt Ada's screen")
-	ada.fill("New encryption secret", "correct horse battery")
-	ada.click("Change secret")
+	ada.changeSecret("correct horse battery")
 	grace.waitFor(`document.querySelector('.tile.screen')?.innerText.includes('Decrypting again')`, 10*time.Second, "and then can again")
 	grace.seesScreenMoving(mediaTimeout)
 

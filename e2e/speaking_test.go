@@ -35,8 +35,7 @@ func TestTheSpeakingOutlineFollowsTheMicrophone(t *testing.T) {
 	grace.waitFor(speaking("Ada"), 10*time.Second, "Ada's outline comes back")
 	ada.waitFor(`!__e2e.sees('You are muted')`, 5*time.Second, "the warning goes")
 
-	ada.fill("New encryption secret", "a different secret")
-	ada.click("Change secret")
+	ada.changeSecret("a different secret")
 	grace.waitFor(`__e2e.banner('Ada', 'decrypt')`, 10*time.Second, "Grace can't decrypt Ada")
 	grace.waitFor("!"+speaking("Ada"), 5*time.Second, "audio that does not decrypt is not speech")
 }

@@ -36,8 +36,7 @@ func TestThreePeopleMismatchNamesTheRightPeople(t *testing.T) {
 		}
 	}
 
-	ada.fill("New encryption secret", "ada's own secret")
-	ada.click("Change secret")
+	ada.changeSecret("ada's own secret")
 	ada.waitFor(`__e2e.banner("Grace", "decrypt") && __e2e.banner("Linus", "decrypt")`, 10*time.Second, "Ada can decrypt neither")
 	for _, p := range []*person{grace, linus} {
 		p.waitFor(`__e2e.banner("Ada", "decrypt")`, 10*time.Second, "%s can't decrypt Ada", p.name)
@@ -46,8 +45,7 @@ func TestThreePeopleMismatchNamesTheRightPeople(t *testing.T) {
 	assert.Empty(t, mustEvaluate[string](linus.page, `__e2e.banner("Grace", "decrypt")`))
 	grace.seesVideoOf("Linus", mediaTimeout)
 
-	ada.fill("New encryption secret", "correct horse battery")
-	ada.click("Change secret")
+	ada.changeSecret("correct horse battery")
 	for _, p := range []*person{grace, linus} {
 		p.waitFor(`__e2e.banner("Ada", "decrypted with your secret")`, 10*time.Second, "%s decrypts Ada again", p.name)
 		p.seesVideoOf("Ada", mediaTimeout)
@@ -98,16 +96,6 @@ func TestAServerRestartIsToldAndJoiningAgainWorks(t *testing.T) {
 	}
 	ada.seesVideoOf("Grace", mediaTimeout)
 	grace.seesVideoOf("Ada", mediaTimeout)
-}
-
-func TestDeniedCameraIsExplained(t *testing.T) {
-	srv := startServer(t)
-	// A browser that says no to the camera, as a person who clicks Block does.
-	b := newBrowser(t, chromedp.Flag("use-fake-ui-for-media-stream", false), chromedp.Flag("deny-permission-prompts", true))
-	p := newPerson(t, b, "Ada")
-	p.join(srv.URL, "denied", "correct horse battery")
-	p.waitFor(`__e2e.banner("camera or microphone is blocked")`, 10*time.Second, "a person whose camera is blocked is told what to do")
-	assert.Contains(t, mustEvaluate[string](p.page, `__e2e.banner("camera or microphone is blocked")`), "Allow the camera and microphone")
 }
 
 // freeAddr finds a loopback address whose port is free now, so a restarted

@@ -66,18 +66,46 @@ type SubscriberEvents struct {
 	AudioLevelUpdated func(level float64)
 }
 
+// PublisherOptions are initPublisher's properties the app sets.
+type PublisherOptions struct {
+	Name         string
+	PublishAudio bool
+	PublishVideo bool
+	// AudioSource and VideoSource are device ids from GetDevices; "" is the
+	// browser's default device; VideoSource "screen" shares a screen.
+	AudioSource string
+	VideoSource string
+	// NoAudio and NoVideo publish without a microphone or without a camera
+	// (audioSource or videoSource null).
+	NoAudio bool
+	NoVideo bool
+}
+
 // PublisherEvents are the Publisher events the app listens to.
 type PublisherEvents struct {
+	// AudioLevelUpdated is the microphone's level, 0 to 1 (linear), several
+	// times a second.
+	AudioLevelUpdated func(level float64)
+	// MediaStopped is a track that ended on its own: its device was
+	// unplugged or taken by another application. Kind is "audio" or "video".
+	MediaStopped func(kind string)
 	// StreamDestroyed: the publisher's stream ended, for reason
 	// ("mediaStopped" when the person stopped sharing a screen from the
 	// browser's own control).
 	StreamDestroyed func(reason string)
 }
 
-// PublisherOptions are initPublisher's properties the app sets.
-type PublisherOptions struct {
-	Name         string
-	PublishAudio bool
-	PublishVideo bool
-	VideoSource  string // "screen" shares a screen; "" is the camera
+// Device kinds, as OpenTok names them.
+const (
+	AudioInput  = "audioInput"
+	VideoInput  = "videoInput"
+	AudioOutput = "audioOutput"
+)
+
+// Device is a camera, microphone or speaker. Labels are empty until the
+// person has allowed a camera or microphone.
+type Device struct {
+	Kind     string
+	DeviceID string
+	Label    string
 }

@@ -194,9 +194,7 @@ func InitPublisher(targetID string, o PublisherOptions) (*Publisher, error) {
 		"name": o.Name, "publishAudio": o.PublishAudio, "publishVideo": o.PublishVideo,
 		"insertMode": "append", "width": "100%", "height": "100%",
 	}
-	if o.VideoSource != "" {
-		props["videoSource"] = o.VideoSource
-	}
+	props["audioSource"], props["videoSource"] = source(o.AudioSource, o.NoAudio), source(o.VideoSource, o.NoVideo)
 	v, err := ot.Call("initPublisher", targetID, props, cb)
 	if err != nil {
 		return nil, jsError(err)
@@ -215,12 +213,22 @@ func (p *Publisher) PublishAudio(on bool) { _, _ = p.v.Call("publishAudio", on) 
 // PublishVideo is publisher.publishVideo(on).
 func (p *Publisher) PublishVideo(on bool) { _, _ = p.v.Call("publishVideo", on) }
 
-// Destroy is publisher.destroy(): the camera and microphone stop. It
-// releases the handlers On registered.
+// Destroy is publisher.destroy(): the camera and microphone stop.
 func (p *Publisher) Destroy() {
+	p.Off()
 	_, _ = p.v.Call("destroy")
-	releaseHandlers(p.v, p.handlers)
-	p.handlers = nil
+}
+
+// source is an audioSource or videoSource property: null for none, a device
+// id, or undefined for the default device.
+func source(deviceID string, none bool) any {
+	switch {
+	case none:
+		return nil
+	case deviceID != "":
+		return deviceID
+	}
+	return safejs.Undefined()
 }
 
 // Subscriber is an OpenTok Subscriber.

@@ -36,12 +36,24 @@ func (s *Session) Off()                                    {}
 func (s *Session) Subscribe(Stream, string, SubscriberEvents) (*Subscriber, error) {
 	return nil, ErrNotInBrowser
 }
-func (p *Publisher) PublishAudio(bool)            {}
-func (p *Publisher) On(PublisherEvents) error     { return ErrNotInBrowser }
-func (p *Publisher) MicMeter() (*MicMeter, error) { return nil, ErrNotInBrowser }
-func CheckScreenSharingCapability() (bool, error) { return false, ErrNotInBrowser }
-func (p *Publisher) PublishVideo(bool)            {}
-func (p *Publisher) Destroy()                     {}
-func (sub *Subscriber) Release()                  {}
+func (p *Publisher) PublishAudio(bool)                  {}
+func (p *Publisher) SetVideoSource(string) error        { return ErrNotInBrowser }
+func (p *Publisher) SetAudioSource(string) error        { return ErrNotInBrowser }
+func (p *Publisher) VideoSource() (string, bool)        { return "", false }
+func (p *Publisher) AudioSource() (string, bool)        { return "", false }
+func (p *Publisher) On(PublisherEvents) error           { return ErrNotInBrowser }
+func (p *Publisher) Off()                               {}
+func (p *Publisher) MoveTo(targetID string) error       { return ErrNotInBrowser }
+func GetDevices() ([]Device, error)                     { return nil, ErrNotInBrowser }
+func GetAudioOutputDevices() ([]Device, error)          { return nil, ErrNotInBrowser }
+func HasAudioOutputSupport() bool                       { return false }
+func SetAudioOutputDevice(deviceID string) error        { return ErrNotInBrowser }
+func ActiveAudioOutputDevice() (Device, error)          { return Device{}, ErrNotInBrowser }
+func OnDeviceChange(func()) (release func(), err error) { return func() {}, ErrNotInBrowser }
+func (p *Publisher) MicMeter() (*MicMeter, error)       { return nil, ErrNotInBrowser }
+func CheckScreenSharingCapability() (bool, error)       { return false, ErrNotInBrowser }
+func (p *Publisher) PublishVideo(bool)                  {}
+func (p *Publisher) Destroy()                           {}
+func (sub *Subscriber) Release()                        {}
 
 func PostJSON(url string, body []byte) (int, []byte, error) { return 0, nil, ErrNotInBrowser }

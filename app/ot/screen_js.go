@@ -2,8 +2,6 @@
 
 package ot
 
-import "github.com/hack-pad/safejs"
-
 // CheckScreenSharingCapability is OT.checkScreenSharingCapability(): whether
 // this browser can share a screen (not on phones).
 func CheckScreenSharingCapability() (bool, error) {
@@ -20,16 +18,4 @@ func CheckScreenSharingCapability() (bool, error) {
 		return false, err
 	}
 	return boolean(response, "supported"), nil
-}
-
-// On registers the handlers of events with publisher.on; Destroy releases them.
-func (p *Publisher) On(events PublisherEvents) error {
-	if h := events.StreamDestroyed; h != nil {
-		f, err := addHandler(p.v, "streamDestroyed", func(ev safejs.Value) { h(str(ev, "reason")) })
-		if err != nil {
-			return err
-		}
-		p.handlers = append(p.handlers, handler{event: "streamDestroyed", fn: f})
-	}
-	return nil
 }

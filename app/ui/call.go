@@ -14,8 +14,8 @@ import (
 type call struct {
 	sessionID   string
 	session     *ot.Session
-	publisher   *ot.Publisher
 	screen      *ot.Publisher             // your shared screen, if any
+	published   bool                      // the preview's publisher is published (Page.publisher)
 	subscribers map[string]*ot.Subscriber // by stream id
 	ended       chan struct{}             // closed when the call ends: stops the microphone meter
 }
@@ -65,25 +65,10 @@ func (p *Page) join(ctx app.Context, room, name, secret string) {
 		ctx.Dispatch(func(ctx app.Context) {
 			p.call = c
 			p.model.Joined()
-			ctx.Defer(func(ctx app.Context) { ctx.Async(func() { p.publish(ctx, c, name) }) }) // once your tile is on the page
+			ctx.Defer(func(ctx app.Context) { p.sendMedia(ctx, c) }) // once your tile is on the page
 			p.checkScreenSharing(ctx)
 		})
 	})
-}
-
-// publish starts the camera and microphone in your tile and sends them.
-func (p *Page) publish(ctx app.Context, c *call, name string) {
-	publisher, err := ot.InitPublisher(selfVideoID, ot.PublisherOptions{Name: name, PublishAudio: true, PublishVideo: true})
-	if err != nil {
-		p.fail(ctx, StepPublish, err, "")
-		return
-	}
-	ctx.Dispatch(func(ctx app.Context) { c.publisher = publisher })
-	if err := c.session.Publish(publisher); err != nil {
-		p.fail(ctx, StepPublish, err, "")
-		return
-	}
-	p.listenToMicrophone(ctx, c, publisher)
 }
 
 // sessionEvents turns the session's events into model changes.
@@ -157,19 +142,21 @@ func (p *Page) onLeave(ctx app.Context, e app.Event) {
 }
 
 // endCall stops the camera and drops the call's handlers; the Session stays
-// for joining again.
+// for joining again. Back on the join screen the preview starts again.
 func (p *Page) endCall() {
 	c := p.call
 	p.stopSharing(c)
-	if c.publisher != nil {
-		c.publisher.Destroy()
-		c.publisher = nil
+	if p.publisher != nil {
+		p.publisher.Destroy()
+		p.publisher = nil
 	}
 	select {
 	case <-c.ended:
 	default:
 		close(c.ended)
 	}
+	p.previewRun++ // a preview still starting is not for the next call
+	p.ctx.Defer(func(app.Context) { p.startPreview() })
 	c.session.Off()
 	for _, sub := range c.subscribers {
 		sub.Release()
@@ -179,16 +166,20 @@ func (p *Page) endCall() {
 
 func (p *Page) onToggleMic(ctx app.Context, e app.Event) {
 	on := p.model.ToggleMic()
-	if p.call != nil && p.call.publisher != nil {
-		p.call.publisher.PublishAudio(on)
+	if p.publisher != nil {
+		p.publisher.PublishAudio(on)
 	}
 }
 
 func (p *Page) onToggleCamera(ctx app.Context, e app.Event) {
 	on := p.model.ToggleCamera()
-	if p.call != nil && p.call.publisher != nil {
-		p.call.publisher.PublishVideo(on)
+	if p.publisher != nil {
+		p.publisher.PublishVideo(on)
 	}
+}
+
+func (p *Page) onTogglePanel(name string) app.EventHandler {
+	return func(ctx app.Context, e app.Event) { p.model.TogglePanel(name) }
 }
 
 func (p *Page) onChangeSecret(ctx app.Context, e app.Event) {
@@ -206,7 +197,9 @@ func (p *Page) onChangeSecret(ctx app.Context, e app.Event) {
 			if err == nil {
 				p.secret = secret
 				// go-app leaves a typed-in value alone; the secret should not stay on screen.
-				app.Window().GetElementByID("new-secret").Set("value", "")
+				if el := app.Window().GetElementByID("new-secret"); el.Truthy() {
+					el.Set("value", "")
+				}
 			}
 		})
 	})

@@ -24,12 +24,13 @@ func (p *Page) renderCall() app.UI {
 			app.Div().Class("room-name").Body(app.Span().Class("muted").Text("Room "), app.Strong().Text(p.model.Room)),
 		),
 		p.renderBanners(),
-		app.Section().Class(fmt.Sprintf("tiles tiles-%d", min(n, 9))).Aria("label", "Participants").Body(
+		app.Section().Class(fmt.Sprintf("tiles tiles-%d remotes-%d", min(n, 9), min(n-1, 8))).Aria("label", "Participants").Body(
 			app.Figure().Class("tile tile-self"+pick(p.model.SelfSpeaking(), " speaking", "")).Body(
 				app.Div().ID(selfVideoID).Class("tile-video"),
+				p.renderNoVideo(),
 				app.FigCaption().Class("tile-caption").Body(
 					app.Span().Class("tile-name").Text(p.model.Name+" (you)"),
-					p.renderFlags(p.model.MicOff, p.model.CameraOff),
+					p.renderFlags(!p.model.SendsAudio(), !p.model.SendsVideo()),
 				),
 			),
 			app.Range(p.model.Participants).Slice(func(i int) app.UI {
@@ -46,6 +47,8 @@ func (p *Page) renderCall() app.UI {
 			}),
 			p.renderScreenPreview(),
 		),
+		p.renderMutedWarning(),
+		p.renderPanel(),
 		p.renderControls(),
 	)
 }
@@ -67,32 +70,62 @@ func (p *Page) renderFlags(micOff, cameraOff bool) app.UI {
 	)
 }
 
+// renderControls is one row of icon buttons: microphone, camera, devices,
+// secret, invite, leave.
 func (p *Page) renderControls() app.UI {
+	return app.Nav().Class("toolbar").Aria("label", "Call controls").Body(
+		p.renderMicButton(),
+		p.renderCameraButton(),
+		p.renderScreenButton(),
+		toolButton("Devices", "devices", "Devices", false).
+			Aria("expanded", p.model.Panel == "devices").Aria("controls", "devices-panel").
+			OnClick(p.onTogglePanel("devices")),
+		toolButton("Encryption secret", "key", "Secret", false).
+			Aria("expanded", p.model.Panel == "secret").Aria("controls", "secret-panel").
+			OnClick(p.onTogglePanel("secret")),
+		toolButton("Copy invite link", "link", "Invite", false).OnClick(p.onCopyInvite),
+		toolButton("Leave", "leave", "Leave", false).Class("danger").OnClick(p.onLeave),
+	)
+}
+
+// renderPanel is the open panel above the controls: the device pickers,
+// or the secret change; and what Copy invite link did.
+func (p *Page) renderPanel() app.UI {
+	switch {
+	case p.model.Panel == "devices":
+		return app.Section().ID("devices-panel").Class("panel").Aria("label", "Devices").Body(
+			app.H2().Class("panel-title").Text("Devices"),
+			p.renderDevicePickers(),
+			p.renderClosePanel(),
+		)
+	case p.model.Panel == "secret":
+		return app.Section().ID("secret-panel").Class("panel").Aria("label", "Encryption secret").Body(
+			app.H2().Class("panel-title").Text("Encryption secret"),
+			p.renderSecretChange(),
+			p.renderClosePanel(),
+		)
+	case p.model.Invite != "":
+		return app.P().Class("panel hint").Role("status").Text(p.model.Invite)
+	}
+	return nil
+}
+
+func (p *Page) renderClosePanel() app.UI {
+	return app.Button().Type("button").Class("panel-close").Aria("label", "Close").Text("×").
+		OnClick(p.onTogglePanel(p.model.Panel))
+}
+
+func (p *Page) renderSecretChange() app.UI {
 	problem := p.model.NewSecretProblem()
-	return app.Footer().Class("controls").Body(
-		app.Div().Class("control-buttons").Body(
-			app.Button().Type("button").Class("button").Aria("pressed", p.model.MicOff).
-				Text(pick(p.model.MicOff, "Unmute microphone", "Mute microphone")).
-				OnClick(p.onToggleMic),
-			app.Button().Type("button").Class("button").Aria("pressed", p.model.CameraOff).
-				Text(pick(p.model.CameraOff, "Turn camera on", "Turn camera off")).
-				OnClick(p.onToggleCamera),
-			p.renderScreenButton(),
-			app.Button().Type("button").Class("button").Text("Copy invite link").OnClick(p.onCopyInvite),
-			app.Button().Type("button").Class("button danger").Text("Leave").OnClick(p.onLeave),
+	return app.Form().Class("secret-change").Attr("novalidate", true).OnSubmit(p.onChangeSecret).Body(
+		app.Div().Class("field inline").Body(
+			app.Label().For("new-secret").Text("New encryption secret"),
+			app.Input().ID("new-secret").Type("password").Value(p.model.NewSecret).Attr("autocomplete", "off").
+				Aria("invalid", problem != "").Aria("describedby", "new-secret-error new-secret-notice").
+				OnInput(p.onInput("newSecret")),
+			app.Button().Type("submit").Class("button").Disabled(p.model.NewSecret == "" || problem != "").Text("Change secret"),
 		),
-		p.renderMutedWarning(),
-		app.If(p.model.Invite != "", func() app.UI { return app.P().Class("hint").Role("status").Text(p.model.Invite) }),
-		app.Form().Class("secret-change").Attr("novalidate", true).OnSubmit(p.onChangeSecret).Body(
-			app.Div().Class("field inline").Body(
-				app.Label().For("new-secret").Text("New encryption secret"),
-				app.Input().ID("new-secret").Type("password").Value(p.model.NewSecret).Attr("autocomplete", "off").
-					Aria("invalid", problem != "").Aria("describedby", "new-secret-error new-secret-notice").
-					OnInput(p.onInput("newSecret")),
-				app.Button().Type("submit").Class("button").Disabled(p.model.NewSecret == "" || problem != "").Text("Change secret"),
-			),
-			app.P().ID("new-secret-error").Class("field-error").Text(problem),
-			app.P().ID("new-secret-notice").Class("hint").Role("status").Text(p.model.SecretNotice),
-		),
+		app.P().ID("new-secret-error").Class("field-error").Text(problem),
+		app.P().ID("new-secret-notice").Class("hint").Role("status").Text(p.model.SecretNotice),
 	)
 }

@@ -11,26 +11,33 @@ import (
 func (p *Page) renderJoin() app.UI {
 	form := &p.model.Form
 	return app.Main().Class("join").Body(
-		app.Section().Class("join-card").Body(
-			app.Header().Class("brand").Body(
-				app.Img().Class("brand-logo").Src("/web/icons/icon.svg").Alt("e2eecall logo"),
-				app.H1().Text("e2eecall"),
+		app.Div().Class("join-card").Body(
+			p.renderPreview(), // always there, so that the form's elements keep their place when the app runs
+			app.Section().Class("join-side").Aria("label", "Join a call").Body(
+				app.Header().Class("brand").Body(
+					app.Img().Class("brand-logo").Src("/web/icons/icon.svg").Alt("e2eecall logo"),
+					app.H1().Text("e2eecall"),
+				),
+				app.P().Class("tagline").Text("Video calls that only the people in them can see and hear."),
+				p.renderSupport(),
+				p.renderRejoin(),
+				app.Form().Class("join-form").Attr("novalidate", true).OnSubmit(p.onSubmit).Body(
+					p.renderField("name", "Your name", "text", form.Name, e2eecall.MaxNameLength, "name"),
+					p.renderField("room", "Room", "text", form.Room, e2eecall.MaxRoomLength, "off"),
+					p.renderSecretField(),
+					app.Button().Type("submit").Class("button primary join-button").
+						Disabled(!p.model.CanJoin()).
+						Text(p.model.JoinLabel()),
+					app.If(p.model.JoinPending, func() app.UI {
+						return app.P().Class("hint starting").Role("status").Text("The app is starting: you will join as soon as it runs.")
+					}),
+				),
+				p.renderBanners(),
 			),
-			app.P().Class("tagline").Text("Video calls that only the people in them can see and hear."),
-			p.renderSupport(),
-			p.renderRejoin(),
-			app.Form().Class("join-form").Attr("novalidate", true).OnSubmit(p.onSubmit).Body(
-				p.renderField("name", "Your name", "text", form.Name, e2eecall.MaxNameLength, "name"),
-				p.renderField("room", "Room", "text", form.Room, e2eecall.MaxRoomLength, "off"),
-				p.renderSecretField(),
-				app.Button().Type("submit").Class("button primary join-button").
-					Disabled(!p.model.CanJoin()).
-					Text(p.model.JoinLabel()),
-				app.If(p.model.JoinPending, func() app.UI {
-					return app.P().Class("hint starting").Role("status").Text("The app is starting: you will join as soon as it runs.")
-				}),
-			),
-			p.renderBanners(),
+			// After the form, so that on a phone the name, secret and Join
+			// come first; beside it, under the preview, on wide screens.
+			app.Section().Class(pick(p.model.Support == NotSupported || p.model.Support == NotSupportedFirefox, "join-devices hidden", "join-devices")).
+				Aria("label", "Devices").Body(p.renderDevicePickers()),
 		),
 	)
 }

@@ -86,8 +86,10 @@ type Model struct {
 	Name         string  // the name joined as
 	Participants []Participant
 	Banners      []Banner
-	MicOff       bool
-	CameraOff    bool
+	MicOff       bool         // you muted the microphone (in the preview or the call)
+	CameraOff    bool         // you turned the camera off
+	Media        Media        // your camera and microphone, and the devices to pick from
+	Panel        string       // the call's open panel: "devices", "secret" or none
 	NewSecret    string       // typed into the Change secret field
 	SecretNotice string       // the result of the last secret change
 	Invite       string       // what Copy invite link did
@@ -144,7 +146,7 @@ func (m *Model) Joining(room, name string) {
 	m.Screen = ScreenJoining
 	m.Room, m.Name = room, name
 	m.Participants = nil
-	m.MicOff, m.CameraOff = false, false
+	m.Panel = ""
 	m.selfSpeech = false
 	m.SecretNotice = ""
 	m.dropTransient()

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"e2eecall/app/ot"
 )
 
 // Page is the whole app: the join form, then the call. It renders from its
@@ -24,6 +26,11 @@ type Page struct {
 	// secret is the encryption secret of the last call joined, as changed
 	// since, for Rejoin: in memory only, never in storage or the URL.
 	secret string
+	// publisher is your camera and microphone: the join screen's preview,
+	// then, moved into your tile, what the call sends.
+	publisher          *ot.Publisher
+	previewRun         int    // counts preview starts: a slow one that a newer one replaced is dropped
+	releaseDeviceWatch func() // stops following devicechange
 }
 
 // OnPreRender runs on the server: the page shows the invite link's room, or
@@ -77,7 +84,12 @@ func (p *Page) OnMount(ctx app.Context) {
 	ctx.Async(func() {
 		supported, err := checkSupport()
 		ctx.Dispatch(func(ctx app.Context) {
-			if p.model.SupportChecked(supported && err == nil, firefox) {
+			submit := p.model.SupportChecked(supported && err == nil, firefox)
+			if p.model.Support == Supported {
+				p.startPreview()
+				p.watchDevices()
+			}
+			if submit {
 				p.submit()
 			}
 			ctx.Defer(func(app.Context) { markReady() })

@@ -35,14 +35,17 @@ func TestCallScreenRendersTilesStatusAndBanners(t *testing.T) {
 	p.model.Joined()
 	p.model.StreamCreated("s1", "Grace", false, true)
 	p.model.Mismatch("s1")
+	p.model.PreviewStarted(true, true, nil)
+	p.model.TogglePanel("secret")
 	html := app.HTMLString(p.Render())
 	for _, want := range []string{
 		"End-to-end encrypted", "blue-lake", "Ada (you)", `id="self-video"`, `id="video-s1"`,
 		"Grace", "Can&#39;t decrypt: secret mismatch", "Mic off", `aria-live="polite"`, `role="alert"`,
 		"Mute microphone", "Turn camera off", "Copy invite link", "Leave", `<label for="new-secret">New encryption secret</label>`, "Change secret",
-		`class="tiles tiles-2"`,
+		`class="tiles tiles-2 remotes-1"`, `aria-label="Encryption secret"`, `id="secret-panel"`, `aria-label="Call controls"`,
 	} {
 		assert.Contains(t, html, want)
 	}
 	assert.NotContains(t, html, "style=")
+	assert.NotContains(t, html, `disabled="false"`, "a usable control has no disabled attribute at all")
 }

@@ -141,9 +141,9 @@ func (p *Page) renderScreenButton() app.UI {
 	if p.model.Sharing == ShareUnavailable {
 		return nil
 	}
-	return app.Button().Type("button").Class("button").Aria("pressed", p.model.Sharing == ShareOn).
-		Disabled(p.model.Sharing == ShareStarting).
-		Text(pick(p.model.Sharing == ShareOn, "Stop sharing", "Share screen")).
+	name := pick(p.model.Sharing == ShareOn, "Stop sharing", "Share screen")
+	return toolButton(name, "screen", pick(p.model.Sharing == ShareOn, "Stop", "Share"), p.model.Sharing == ShareStarting).
+		Aria("pressed", p.model.Sharing == ShareOn).
 		OnClick(p.onToggleScreen)
 }
 

@@ -59,6 +59,29 @@
       }
       return -1;
     },
+    /**
+     * The average colour of the picture in name's tile now, {r, g, b}, or
+     * null: Chromium's fake cameras differ (fake_device_0 is green,
+     * fake_device_1 grey), so a colour says which camera a video comes from.
+     */
+    colorOf(name) {
+      for (const video of document.querySelectorAll('video')) {
+        let tile = video.parentElement;
+        while (tile && !norm(tile.innerText)) tile = tile.parentElement;
+        if (!tile || !norm(tile.innerText).includes(name) || !video.videoWidth) continue;
+        const canvas = document.createElement('canvas');
+        canvas.width = 32;
+        canvas.height = 24;
+        const g = canvas.getContext('2d', { willReadFrequently: true });
+        g.drawImage(video, 0, 0, 32, 24);
+        const d = g.getImageData(0, 0, 32, 24).data;
+        const sum = [0, 0, 0];
+        for (let i = 0; i < d.length; i += 4) { sum[0] += d[i]; sum[1] += d[i + 1]; sum[2] += d[i + 2]; }
+        const n = d.length / 4;
+        return { r: sum[0] / n, g: sum[1] / n, b: sum[2] / n };
+      }
+      return null;
+    },
     /** The text of the live-region banners that mention every one of words. */
     banner(...words) {
       for (const region of document.querySelectorAll('[aria-live], [role=alert], [role=status]')) {

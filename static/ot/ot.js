@@ -2,6 +2,7 @@
 // e2eecall uses, with OpenTok's names, arguments, events and errors, and
 // real end-to-end encryption (SFrame, RFC 9605) of every frame.
 import { hasEndToEndEncryptionSupport } from './encryption.js';
+import { getActiveAudioOutputDevice, getAudioOutputDevices, getDevices, setAudioOutputDevice } from './devices.js';
 import { Publisher } from './publisher.js';
 import { ScreenPublisher, checkScreenSharingCapability } from './screen.js';
 import { Session } from './session.js';
@@ -12,6 +13,10 @@ globalThis.OT = {
   version: 'e2eecall-local',
 
   hasEndToEndEncryptionSupport,
+  getDevices,
+  getAudioOutputDevices,
+  setAudioOutputDevice,
+  getActiveAudioOutputDevice,
 
   /**
    * Returns the Session for sessionId. As OpenTok.js does, it keeps one per

@@ -88,7 +88,6 @@ export class ScreenPublisher extends Publisher {
     const media = await navigator.mediaDevices.getDisplayMedia(screenConstraints());
     for (const track of media.getVideoTracks()) {
       if ('contentHint' in track) track.contentHint = 'text';
-      track.addEventListener('ended', () => this.#mediaStopped(), { once: true });
     }
     return media;
   }
@@ -107,7 +106,7 @@ export class ScreenPublisher extends Publisher {
     }
   }
 
-  #mediaStopped() {
+  _trackEnded() {
     const event = this.emit('mediaStopped', { track: undefined });
     if (event.isDefaultPrevented()) return;
     this.session?._unpublish(this, 'mediaStopped');
