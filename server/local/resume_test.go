@@ -1,10 +1,12 @@
 package local
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/pion/webrtc/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -139,4 +141,49 @@ func TestAnOfferMadeWhileAwayWaitsForTheResume(t *testing.T) {
 	back.answerOffer()
 	back.send(Message{Type: TypeSignal, ID: "alive", SignalType: "t", Data: "x"})
 	back.expect(TypeSignalSent)
+}
+
+// TestICERestartsKeepMediaFlowing restarts ICE both ways, as after a network
+// change: a publisher offers a restart for its publication, and the server
+// offers one on a downlink; the new ICE credentials are taken and media
+// flows on.
+func TestICERestartsKeepMediaFlowing(t *testing.T) {
+	s := newTestServer(t, Config{})
+	ada := s.join(t, "restart-ice", "Ada")
+	grace := s.join(t, "restart-ice", "Grace")
+	pub, video, audio, streamID := ada.publish("pub1")
+	down := grace.subscribe("s1", streamID)
+	var got payloads
+	got.record(down)
+	flows := func() {
+		t.Helper()
+		mark := got.count("video/VP8")
+		sendUntil(t, func(sent int) bool { return got.count("video/VP8") > mark+5 }, video, audio)
+	}
+	flows()
+
+	before := pub.RemoteDescription().SDP
+	offer, err := pub.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
+	require.NoError(t, err)
+	ada.send(Message{Type: TypeOffer, PC: "pub1", SDP: gathered(t, pub, offer)})
+	answer := ada.waitFor("the restart's answer", func(m Message) bool { return m.Type == TypeAnswer && m.PC == "pub1" })
+	require.NoError(t, pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer.SDP}))
+	assert.NotEqual(t, iceUfrag(before), iceUfrag(answer.SDP), "the server took new ICE credentials")
+	flows()
+
+	downBefore := iceUfrag(down.RemoteDescription().SDP)
+	s.b.participantNamed(t, "Grace").down.restart()
+	grace.answerOffer()
+	assert.NotEqual(t, downBefore, iceUfrag(down.RemoteDescription().SDP), "the server offered new ICE credentials")
+	flows()
+}
+
+// iceUfrag is the first a=ice-ufrag of an SDP.
+func iceUfrag(sdp string) string {
+	for _, line := range strings.Split(sdp, "\r\n") {
+		if u, ok := strings.CutPrefix(line, "a=ice-ufrag:"); ok {
+			return u
+		}
+	}
+	return ""
 }
