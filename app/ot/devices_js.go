@@ -166,14 +166,9 @@ func (p *Publisher) On(events PublisherEvents) error {
 	if h := events.StreamDestroyed; h != nil {
 		handlers["streamDestroyed"] = func(ev safejs.Value) { h(str(ev, "reason")) }
 	}
-	for event, h := range handlers {
-		f, err := addHandler(p.v, event, h)
-		if err != nil {
-			return err
-		}
-		p.handlers = append(p.handlers, handler{event: event, fn: f})
-	}
-	return nil
+	added, err := addHandlers(p.v, handlers)
+	p.handlers = append(p.handlers, added...)
+	return err
 }
 
 // Off removes the handlers On registered and releases them.

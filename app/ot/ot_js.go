@@ -119,55 +119,35 @@ func (s *Session) Subscribe(stream Stream, targetID string, events SubscriberEve
 
 // On registers the handlers of events with session.on.
 func (s *Session) On(events SessionEvents) error {
-	add := func(event string, fn func(ev safejs.Value)) error {
-		f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-			if len(args) > 0 {
-				fn(args[0])
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if _, err := s.v.Call("on", event, f); err != nil {
-			f.Release()
-			return jsError(err)
-		}
-		s.handlers = append(s.handlers, handler{event: event, fn: f})
-		return nil
-	}
-	var errs []error
+	handlers := map[string]func(ev safejs.Value){}
 	if h := events.StreamCreated; h != nil {
-		errs = append(errs, add("streamCreated", func(ev safejs.Value) { h(readStream(get(ev, "stream"))) }))
+		handlers["streamCreated"] = func(ev safejs.Value) { h(readStream(get(ev, "stream"))) }
 	}
 	if h := events.StreamDestroyed; h != nil {
-		errs = append(errs, add("streamDestroyed", func(ev safejs.Value) {
-			h(str(get(ev, "stream"), "streamId"), str(ev, "reason"))
-		}))
+		handlers["streamDestroyed"] = func(ev safejs.Value) { h(str(get(ev, "stream"), "streamId"), str(ev, "reason")) }
 	}
 	if h := events.StreamPropertyChanged; h != nil {
-		errs = append(errs, add("streamPropertyChanged", func(ev safejs.Value) {
+		handlers["streamPropertyChanged"] = func(ev safejs.Value) {
 			h(str(get(ev, "stream"), "streamId"), str(ev, "changedProperty"), boolean(ev, "newValue"))
-		}))
+		}
 	}
 	if h := events.SessionReconnecting; h != nil {
-		errs = append(errs, add("sessionReconnecting", func(safejs.Value) { h() }))
+		handlers["sessionReconnecting"] = func(safejs.Value) { h() }
 	}
 	if h := events.SessionReconnected; h != nil {
-		errs = append(errs, add("sessionReconnected", func(safejs.Value) { h() }))
+		handlers["sessionReconnected"] = func(safejs.Value) { h() }
 	}
 	if h := events.SessionDisconnected; h != nil {
-		errs = append(errs, add("sessionDisconnected", func(ev safejs.Value) { h(str(ev, "reason")) }))
+		handlers["sessionDisconnected"] = func(ev safejs.Value) { h(str(ev, "reason")) }
 	}
-	return errors.Join(errs...)
+	added, err := addHandlers(s.v, handlers)
+	s.handlers = append(s.handlers, added...)
+	return err
 }
 
 // Off removes the handlers On registered and releases them.
 func (s *Session) Off() {
-	for _, h := range s.handlers {
-		_, _ = s.v.Call("off", h.event, h.fn)
-		h.fn.Release()
-	}
+	releaseHandlers(s.v, s.handlers)
 	s.handlers = nil
 }
 
@@ -254,14 +234,9 @@ func (sub *Subscriber) on(events SubscriberEvents) error {
 	if h := events.AudioLevelUpdated; h != nil {
 		handlers["audioLevelUpdated"] = func(ev safejs.Value) { h(number(ev, "audioLevel")) }
 	}
-	for event, h := range handlers {
-		f, err := addHandler(sub.v, event, h)
-		if err != nil {
-			return err
-		}
-		sub.handlers = append(sub.handlers, handler{event: event, fn: f})
-	}
-	return nil
+	added, err := addHandlers(sub.v, handlers)
+	sub.handlers = append(sub.handlers, added...)
+	return err
 }
 
 // Release frees the subscriber's event handlers, once OpenTok has destroyed
@@ -271,24 +246,30 @@ func (sub *Subscriber) Release() {
 	sub.handlers = nil
 }
 
-// addHandler registers fn for event with target.on; fn gets the event.
-func addHandler(target safejs.Value, event string, fn func(ev safejs.Value)) (safejs.Func, error) {
-	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		ev := safejs.Undefined()
-		if len(args) > 0 {
-			ev = args[0]
+// addHandlers registers each function with target.on for its event; each
+// gets the event. It returns the handlers registered, to release, also when
+// it stops at an error.
+func addHandlers(target safejs.Value, byEvent map[string]func(ev safejs.Value)) ([]handler, error) {
+	var added []handler
+	for event, fn := range byEvent {
+		f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+			ev := safejs.Undefined()
+			if len(args) > 0 {
+				ev = args[0]
+			}
+			fn(ev)
+			return nil
+		})
+		if err != nil {
+			return added, err
 		}
-		fn(ev)
-		return nil
-	})
-	if err != nil {
-		return safejs.Func{}, err
+		if _, err := target.Call("on", event, f); err != nil {
+			f.Release()
+			return added, jsError(err)
+		}
+		added = append(added, handler{event: event, fn: f})
 	}
-	if _, err := target.Call("on", event, f); err != nil {
-		f.Release()
-		return safejs.Func{}, jsError(err)
-	}
-	return f, nil
+	return added, nil
 }
 
 // releaseHandlers removes handlers from target with off, and frees them.
