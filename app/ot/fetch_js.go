@@ -8,20 +8,21 @@ import (
 	"github.com/hack-pad/safejs"
 )
 
-// PostJSON posts body, JSON, to url with the browser's fetch and returns the
-// answer's status and body. The app uses it instead of net/http's client,
-// which would add about 5 MB to app.wasm (crypto/tls, x509, HTTP/2) for a
-// transport the browser already has.
-func PostJSON(url string, body []byte) (status int, answer []byte, err error) {
+// Fetch makes a request with the browser's fetch and returns the answer's
+// status and body; a body, if any, is JSON. The app uses it instead of
+// net/http's client, which would add about 5 MB to app.wasm (crypto/tls,
+// x509, HTTP/2) for a transport the browser already has.
+func Fetch(method, url string, body []byte) (status int, answer []byte, err error) {
 	fetch, err := safejs.Global().Get("fetch")
 	if err != nil {
 		return 0, nil, err
 	}
-	p, err := fetch.Invoke(url, map[string]any{
-		"method":  "POST",
-		"headers": map[string]any{"Content-Type": "application/json"},
-		"body":    string(body),
-	})
+	init := map[string]any{"method": method}
+	if body != nil {
+		init["headers"] = map[string]any{"Content-Type": "application/json"}
+		init["body"] = string(body)
+	}
+	p, err := fetch.Invoke(url, init)
 	if err != nil {
 		return 0, nil, jsError(err)
 	}

@@ -1,5 +1,5 @@
 // Package ot is OpenTok.js as Go types: Session, Publisher, Subscriber, their
-// events and OpenTok's errors, and PostJSON, the browser's fetch. It is the
+// events and OpenTok's errors, and Fetch, the browser's. It is the
 // only package of the app that touches JavaScript (through safejs), and it
 // works the same over the real OpenTok.js and over our compatible library.
 //

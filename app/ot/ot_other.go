@@ -56,4 +56,4 @@ func (p *Publisher) PublishVideo(bool)                  {}
 func (p *Publisher) Destroy()                           {}
 func (sub *Subscriber) Release()                        {}
 
-func PostJSON(url string, body []byte) (int, []byte, error) { return 0, nil, ErrNotInBrowser }
+func Fetch(method, url string, body []byte) (int, []byte, error) { return 0, nil, ErrNotInBrowser }

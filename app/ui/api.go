@@ -3,7 +3,6 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 
 	"e2eecall"
 	"e2eecall/app/ot"
@@ -16,20 +15,31 @@ func requestSession(origin, room, name string) (e2eecall.Session, error) {
 	if err != nil {
 		return e2eecall.Session{}, err
 	}
-	status, answer, err := ot.PostJSON(origin+"/api/session", body)
+	var s e2eecall.Session
+	err = callAPI("POST", origin+"/api/session", body, 200, &s)
+	return s, err
+}
+
+// callAPI makes a request to our server's API and decodes its JSON answer
+// into v (unless v is nil). An answer other than want becomes an error: the
+// API's own error message when it sent one.
+func callAPI(method, url string, body []byte, want int, v any) error {
+	status, answer, err := ot.Fetch(method, url, body)
 	if err != nil {
-		return e2eecall.Session{}, fmt.Errorf("the server could not be reached (%v)", err)
+		return fmt.Errorf("the server could not be reached (%v)", err)
 	}
-	if status != http.StatusOK {
+	if status != want {
 		var e e2eecall.ErrorBody
 		if json.Unmarshal(answer, &e) != nil || e.Error == "" {
-			return e2eecall.Session{}, fmt.Errorf("the server answered %d %s", status, http.StatusText(status))
+			return fmt.Errorf("the server answered %d", status)
 		}
-		return e2eecall.Session{}, fmt.Errorf("%s", e.Error)
+		return fmt.Errorf("%s", e.Error)
 	}
-	var s e2eecall.Session
-	if err := json.Unmarshal(answer, &s); err != nil {
-		return e2eecall.Session{}, fmt.Errorf("the server's answer could not be read: %v", err)
+	if v == nil {
+		return nil
 	}
-	return s, nil
+	if err := json.Unmarshal(answer, v); err != nil {
+		return fmt.Errorf("the server's answer could not be read: %v", err)
+	}
+	return nil
 }

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"time"
@@ -144,13 +141,13 @@ func (l *Lab) OnDismount() {
 // fetchPolicies fetches the server's own policy, then each lab mode's.
 func fetchPolicies() (labPolicy, map[string]labPolicy, error) {
 	var server labPolicy
-	if err := getJSON("/api/csp-lab/policy", &server); err != nil {
+	if err := callAPI("GET", "/api/csp-lab/policy", nil, 200, &server); err != nil {
 		return labPolicy{}, nil, err
 	}
 	policies := map[string]labPolicy{}
 	for _, m := range server.Modes {
 		var p labPolicy
-		if err := getJSON("/api/csp-lab/policy?csp="+url.QueryEscape(m), &p); err != nil {
+		if err := callAPI("GET", "/api/csp-lab/policy?csp="+url.QueryEscape(m), nil, 200, &p); err != nil {
 			return labPolicy{}, nil, err
 		}
 		policies[m] = p
@@ -177,7 +174,7 @@ func (l *Lab) refresh(ctx app.Context) {
 	var body struct {
 		Reports []labReport `json:"reports"`
 	}
-	err := getJSON("/api/csp-lab/reports", &body)
+	err := callAPI("GET", "/api/csp-lab/reports", nil, 200, &body)
 	ctx.Dispatch(func(ctx app.Context) {
 		if err != nil {
 			l.reportProblem = err.Error()
@@ -202,42 +199,12 @@ func (l *Lab) onTry(name string) app.EventHandler {
 
 func (l *Lab) onClear(ctx app.Context, e app.Event) {
 	ctx.Async(func() {
-		req, err := http.NewRequest(http.MethodDelete, "/api/csp-lab/reports", nil)
-		if err == nil {
-			var res *http.Response
-			if res, err = http.DefaultClient.Do(req); err == nil {
-				res.Body.Close()
-				if res.StatusCode != http.StatusNoContent {
-					err = fmt.Errorf("the server answered %s", res.Status)
-				}
-			}
-		}
-		if err != nil {
+		if err := callAPI("DELETE", "/api/csp-lab/reports", nil, 204, nil); err != nil {
 			ctx.Dispatch(func(ctx app.Context) { l.reportProblem = "Clearing failed: " + err.Error() })
 			return
 		}
 		l.refresh(ctx)
 	})
-}
-
-// getJSON fetches a same-origin URL and decodes its JSON answer, turning
-// the API's error body into the error.
-func getJSON(path string, v any) error {
-	res, err := http.Get(path)
-	if err != nil {
-		return fmt.Errorf("the server could not be reached (%v)", err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		var e struct {
-			Error string `json:"error"`
-		}
-		if json.NewDecoder(res.Body).Decode(&e) == nil && e.Error != "" {
-			return fmt.Errorf("%s", e.Error)
-		}
-		return fmt.Errorf("the server answered %s", res.Status)
-	}
-	return json.NewDecoder(res.Body).Decode(v)
 }
 
 // reportGroup is the reports of one directive.

@@ -53,10 +53,7 @@ func report(b []byte, top int) error {
 	if !m.hasNames {
 		return errors.New("no name section: build without -ldflags=-s -w")
 	}
-	byPkg := map[string]int{}
-	for i, n := range m.bodies {
-		byPkg[pkgOf(m.names[m.imported+i])] += n
-	}
+	byPkg := m.codeByPackage()
 	pkgs := make([]string, 0, len(byPkg))
 	for p := range byPkg {
 		pkgs = append(pkgs, p)
@@ -89,6 +86,15 @@ func report(b []byte, top int) error {
 		fmt.Printf("%12d  %s\n", groups[g], g)
 	}
 	return nil
+}
+
+// codeByPackage is the bytes of code of each package's functions.
+func (m *module) codeByPackage() map[string]int {
+	byPkg := map[string]int{}
+	for i, n := range m.bodies {
+		byPkg[pkgOf(m.names[m.imported+i])] += n
+	}
+	return byPkg
 }
 
 // pkgOf is the package of a function name in the name section, where the
