@@ -108,3 +108,19 @@ func etagOf(b []byte) string {
 	sum := sha256.Sum256(b)
 	return `"` + hex.EncodeToString(sum[:8]) + `"`
 }
+
+// robotsTxt keeps crawlers to the front page: a room is only a link that
+// people share.
+const robotsTxt = "User-agent: *\nAllow: /$\nDisallow: /\n"
+
+// handleRobots answers /robots.txt itself. go-app's handler would proxy it
+// (and /sitemap.xml, /ads.txt) by fetching /web/robots.txt from a URL
+// without a host, and answer 500 with an error line in the log on every
+// crawler's visit.
+func handleRobots() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "max-age=86400")
+		_, _ = w.Write([]byte(robotsTxt))
+	})
+}

@@ -26,6 +26,9 @@ func addRoutes(mux *http.ServeMux, cfg Config, wasm *wasmFiles, files *fileSet, 
 	mux.Handle("GET /web/app.wasm", file(handleWasm(wasm)))
 	mux.Handle("GET /web/", file(handleFiles(files)))
 	mux.Handle("GET /wasm_exec.js", file(handleFiles(files)))
+	mux.Handle("GET /robots.txt", file(handleRobots()))
+	mux.Handle("GET /sitemap.xml", http.NotFoundHandler()) // go-app would proxy these two to /web/ and fail
+	mux.Handle("GET /ads.txt", http.NotFoundHandler())
 	mux.Handle("/", file(page))                              // the page, app.js, app-worker.js, app.css, manifest.webmanifest
 	addLabRoutes(mux, lab, page, reports, cfg.PublicReports) // /csp, /csp/try/…, /api/csp-lab/…; 404 without -csp-lab
 }

@@ -153,6 +153,20 @@ func TestUnknownAPIPathsAnswerJSON(t *testing.T) {
 	assert.Contains(t, rec.Body.String(), `"error"`)
 }
 
+func TestRobotsTxtIsServedAndTheOtherWellKnownFilesAreNotFound(t *testing.T) {
+	h := newTestSite(t, &recordingBackend{})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/robots.txt", nil))
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "text/plain; charset=utf-8", rec.Header().Get("Content-Type"))
+	assert.Equal(t, robotsTxt, rec.Body.String())
+	for _, path := range []string{"/sitemap.xml", "/ads.txt"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		assert.Equal(t, http.StatusNotFound, rec.Code, path)
+	}
+}
+
 func TestReportsAreTakenInBothFormatsAndListed(t *testing.T) {
 	h := newTestSite(t, &recordingBackend{})
 	post := func(contentType, body string) int {
