@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -17,6 +18,7 @@ import (
 // file is one file the page loads: under /web/, and /wasm_exec.js.
 type file struct {
 	data        []byte
+	gzipped     []byte // nil unless gzip saves a tenth or more
 	contentType string
 	etag        string
 }
@@ -62,8 +64,30 @@ func (s *fileSet) addFile(fsys fs.FS, name, urlPath string) error {
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
-	s.files[urlPath] = file{data: b, contentType: ct, etag: etagOf(b)}
+	f := file{data: b, contentType: ct, etag: etagOf(b)}
+	if compressible(ct) {
+		if gz := gzipped(b); len(gz) <= len(b)*9/10 {
+			f.gzipped = gz
+		}
+	}
+	s.files[urlPath] = f
 	return nil
+}
+
+// compressible says whether a type is text, which gzip makes about four
+// times smaller: our library's modules, the CSS, the icons, and OpenTok.js
+// (2.8 MB, 0.75 MB gzipped) download beside app.wasm on a first visit.
+func compressible(contentType string) bool {
+	mediaType, _, _ := strings.Cut(contentType, ";")
+	return strings.HasPrefix(mediaType, "text/") || slices.Contains([]string{"application/javascript", "application/json", "image/svg+xml"}, mediaType)
+}
+
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+	_, _ = w.Write(b)                                       // a bytes.Buffer does not fail
+	_ = w.Close()
+	return buf.Bytes()
 }
 
 func handleFiles(s *fileSet) http.Handler {
@@ -73,7 +97,17 @@ func handleFiles(s *fileSet) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		serveBytes(w, r, f.data, f.contentType, f.etag)
+		if f.gzipped == nil {
+			serveBytes(w, r, f.data, f.contentType, f.etag)
+			return
+		}
+		w.Header().Set("Vary", "Accept-Encoding")
+		if pickEncoding(r.Header.Get("Accept-Encoding"), "gzip") == "" {
+			serveBytes(w, r, f.data, f.contentType, f.etag)
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		serveBytes(w, r, f.gzipped, f.contentType, strings.TrimSuffix(f.etag, `"`)+`-gzip"`) // each encoding its own ETag
 	})
 }
 

@@ -1,8 +1,10 @@
 package site
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -222,8 +224,54 @@ func TestPickEncoding(t *testing.T) {
 		"br;q=0, *":               "gzip",
 	}
 	for header, want := range tests {
-		assert.Equal(t, want, pickEncoding(header), "Accept-Encoding: %q", header)
+		assert.Equal(t, want, pickEncoding(header, "br", "gzip"), "Accept-Encoding: %q", header)
 	}
+	assert.Equal(t, "gzip", pickEncoding("gzip, deflate, br, zstd", "gzip"), "only what is offered")
+	assert.Equal(t, "", pickEncoding("br", "gzip"))
+}
+
+func TestTextFilesAreGzippedForBrowsersThatTakeIt(t *testing.T) {
+	css := []byte(strings.Repeat(".tile { border: 2px solid #38bdf8; }\n", 100))
+	icon := []byte{0x89, 'P', 'N', 'G', 0, 0, 0, 0}
+	h, err := New(Config{
+		Backend: &recordingBackend{}, BackendName: BackendLocal, CSP: csp.Mode{Name: "strict", Policy: csp.Strict()},
+		Assets: Assets{
+			Wasm:   fstest.MapFS{"app.wasm": {Data: []byte("a")}, "app.wasm.br": {Data: []byte("b")}, "app.wasm.gz": {Data: []byte("g")}, "wasm_exec.js": {Data: []byte("x")}},
+			Static: fstest.MapFS{"css/app.css": {Data: css}, "icons/icon.png": {Data: icon}},
+		},
+	})
+	require.NoError(t, err)
+	get := func(path, acceptEncoding, ifNoneMatch string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept-Encoding", acceptEncoding)
+		req.Header.Set("If-None-Match", ifNoneMatch)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+
+	gz := get("/web/css/app.css", "gzip, deflate, br", "")
+	require.Equal(t, http.StatusOK, gz.Code)
+	assert.Equal(t, "gzip", gz.Header().Get("Content-Encoding"))
+	assert.Equal(t, "Accept-Encoding", gz.Header().Get("Vary"))
+	assert.Less(t, gz.Body.Len(), len(css)/10)
+	r, err := gzip.NewReader(gz.Body)
+	require.NoError(t, err)
+	got, err := io.ReadAll(r)
+	require.NoError(t, err)
+	assert.Equal(t, css, got)
+
+	plain := get("/web/css/app.css", "identity", "")
+	assert.Empty(t, plain.Header().Get("Content-Encoding"))
+	assert.Equal(t, "Accept-Encoding", plain.Header().Get("Vary"))
+	assert.Equal(t, css, plain.Body.Bytes())
+	assert.NotEqual(t, gz.Header().Get("ETag"), plain.Header().Get("ETag"), "each encoding is its own representation")
+	assert.Equal(t, http.StatusNotModified, get("/web/css/app.css", "gzip", gz.Header().Get("ETag")).Code)
+	assert.Equal(t, http.StatusNotModified, get("/web/css/app.css", "", plain.Header().Get("ETag")).Code)
+
+	png := get("/web/icons/icon.png", "gzip", "")
+	assert.Empty(t, png.Header().Get("Content-Encoding"), "images are compressed already")
+	assert.Equal(t, icon, png.Body.Bytes())
 }
 
 func TestWasmAndStaticFilesRevalidate(t *testing.T) {

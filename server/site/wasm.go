@@ -60,7 +60,7 @@ func handleWasm(w *wasmFiles) http.Handler {
 			return
 		}
 		name := "app.wasm"
-		switch pickEncoding(r.Header.Get("Accept-Encoding")) {
+		switch pickEncoding(r.Header.Get("Accept-Encoding"), "br", "gzip") {
 		case "br":
 			h.Set("Content-Encoding", "br")
 			name = "app.wasm.br"
@@ -83,7 +83,7 @@ func handleWasm(w *wasmFiles) http.Handler {
 
 // pickEncoding returns "br", "gzip" or "" from an Accept-Encoding header,
 // preferring brotli, and honouring q=0 as a refusal.
-func pickEncoding(acceptEncoding string) string {
+func pickEncoding(acceptEncoding string, offered ...string) string {
 	accepted := map[string]bool{}
 	for _, part := range strings.Split(acceptEncoding, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
@@ -96,7 +96,7 @@ func pickEncoding(acceptEncoding string) string {
 		}
 		accepted[name] = q > 0
 	}
-	for _, enc := range []string{"br", "gzip"} {
+	for _, enc := range offered {
 		if ok, listed := accepted[enc]; ok || !listed && accepted["*"] {
 			return enc
 		}
