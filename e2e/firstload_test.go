@@ -231,3 +231,41 @@ func TestABootScriptArrivingAfterTheAppLeavesTheFormAlone(t *testing.T) {
 	p.waitForText("End-to-end encrypted", 20*time.Second)
 	assert.False(t, mustEvaluate[bool](p, `__e2e.sees('The app is starting')`), "form.js did not take the app's Join call")
 }
+
+func TestAnAppThatCannotLoadSaysSoAndKeepsTheForm(t *testing.T) {
+	srv := startServer(t)
+	p := newBrowser(t).newPage(t)
+	paused := chromedp.Events(p.ctx, fetch.RequestPaused)
+	_, err := chromedp.Call(p.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/web/app.wasm"}}})
+	require.NoError(t, err)
+	held := make(chan fetch.RequestID, 8)
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			held <- ev.RequestID
+		}
+	}()
+	p.startOpening(srv.URL + "/?room=no-wasm-today")
+	p.waitFor(`__e2e.field('Your name') && __e2e.button('Join call') && !__e2e.button('Join call').disabled`, 20*time.Second, "the prerendered form and form.js")
+	p.fill("Your name", "Ada")
+	p.fill("Encryption secret", "correct horse battery")
+	p.click("Join call")
+	p.waitForText("The app is starting", 5*time.Second)
+
+	// The download fails (each request for it, the preload's and app.js's).
+	go func() {
+		for id := range held {
+			_, _ = chromedp.Call(p.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: network.ErrorReasonConnectionReset})
+		}
+	}()
+	p.waitForText("The app could not be loaded", 20*time.Second)
+	assert.True(t, mustEvaluate[bool](p, `__e2e.sees('Check your connection, then reload the page.')`), "it says what to do: %s", mustEvaluate[string](p, `__e2e.text()`))
+	assert.NotNil(t, mustEvaluate[any](p, `__e2e.role('alert', '') || __e2e.all('alert')[0]`), "the message is an alert")
+	assert.NotNil(t, mustEvaluate[any](p, `__e2e.button('Reload')`))
+	assert.False(t, mustEvaluate[bool](p, `__e2e.sees('The app is starting')`), "no promise that it will join")
+	assert.True(t, mustEvaluate[bool](p, `__e2e.button('Join call').disabled`), "Join call cannot be pressed")
+	assert.Equal(t, "Ada", mustEvaluate[string](p, `__e2e.field('Your name').value`), "what was typed is still there")
+	assert.Equal(t, "correct horse battery", mustEvaluate[string](p, `__e2e.field('Encryption secret').value`))
+}

@@ -36,6 +36,13 @@
       join.after(status);
     }
   });
+  // boot.js: app.wasm could not be loaded, so an early Join will not happen.
+  document.addEventListener('e2eecall:load-failed', () => {
+    delete form.dataset.joinRequested;
+    join.textContent = 'Join call';
+    join.disabled = true;
+    form.querySelector('.starting')?.remove();
+  });
   toggle.addEventListener('click', () => {
     const show = secret.type === 'password';
     secret.type = show ? 'text' : 'password';
