@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ type config struct {
 	tokenKey        string
 	udpPort         int
 	announceIPs     []string
+	announcePort    int
 	maxRooms        int
 	maxParticipants int
 	maxPerAddress   int
@@ -51,7 +53,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer, defau
 	fs.StringVar(&c.backend, "backend", getenv("BACKEND"), "`backend`: local (embedded SFU) or vonage; default vonage when Vonage credentials are set, local otherwise [BACKEND]")
 	fs.StringVar(&c.tokenKey, "token-key", getenv("TOKEN_KEY"), "local backend: `key` that signs tokens (at least 32 characters); random at each start when empty [TOKEN_KEY]")
 	fs.IntVar(&c.udpPort, "udp-port", envInt(getenv, "UDP_PORT", 0), "local backend: the one UDP `port` all media uses (open it in the firewall for LAN use); one the system picks when 0 [UDP_PORT]")
-	fs.StringVar(&announce, "announce-ip", getenv("ANNOUNCE_IP"), "local backend: comma-separated `addresses` to announce for media instead of the host's own (behind NAT) [ANNOUNCE_IP]")
+	fs.StringVar(&announce, "announce-ip", getenv("ANNOUNCE_IP"), "local backend: comma-separated `addresses` to announce for media instead of the host's own (behind NAT); IP:port (all with the same port) when a port forward maps another external port to -udp-port, e.g. 203.0.113.5:40000 [ANNOUNCE_IP]")
 	fs.IntVar(&c.maxRooms, "max-rooms", envInt(getenv, "MAX_ROOMS", 100), "local backend: most rooms at once [MAX_ROOMS]")
 	fs.IntVar(&c.maxParticipants, "max-participants", envInt(getenv, "MAX_PARTICIPANTS", 9), "local backend: most participants in a room [MAX_PARTICIPANTS]")
 	fs.IntVar(&c.maxPerAddress, "max-sockets-per-address", envInt(getenv, "MAX_SOCKETS_PER_ADDRESS", 10), "local backend: most call connections at once from one client address (an IPv6 /64); 0: no limit, for a server behind a reverse proxy [MAX_SOCKETS_PER_ADDRESS]")
@@ -83,12 +85,41 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer, defau
 	if c.udpPort < 0 || c.udpPort > 65535 {
 		return config{}, fmt.Errorf("-udp-port %d: want a port from 1 to 65535, or 0", c.udpPort)
 	}
-	for _, ip := range strings.Split(announce, ",") {
-		if ip = strings.TrimSpace(ip); ip != "" {
-			c.announceIPs = append(c.announceIPs, ip)
-		}
+	var err error
+	if c.announceIPs, c.announcePort, err = parseAnnounce(announce); err != nil {
+		return config{}, err
 	}
 	return c, nil
+}
+
+// parseAnnounce reads -announce-ip: IPs, or IP:port pairs for a port forward
+// whose external port differs from -udp-port. Candidates carry one port for
+// all the addresses (pion rewrites the port by local address, not by
+// external one), so the entries give the same port, or none.
+func parseAnnounce(list string) (ips []string, port int, err error) {
+	ports := map[int]bool{}
+	for _, entry := range strings.Split(list, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		ip, p := entry, 0
+		if net.ParseIP(entry) == nil {
+			host, portText, err := net.SplitHostPort(entry)
+			p, _ = strconv.Atoi(portText)
+			if err != nil || net.ParseIP(host) == nil || p < 1 || p > 65535 {
+				return nil, 0, fmt.Errorf("-announce-ip %q: want an IP address, or IP:port with a port from 1 to 65535 ([IPv6]:port)", entry)
+			}
+			ip = host
+		}
+		ips = append(ips, ip)
+		ports[p] = true
+		port = p
+	}
+	if len(ports) > 1 {
+		return nil, 0, fmt.Errorf("-announce-ip %q: give every address the same port, or none: media has one port", list)
+	}
+	return ips, port, nil
 }
 
 func envDuration(getenv func(string) string, key string, fallback time.Duration) time.Duration {

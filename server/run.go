@@ -162,6 +162,7 @@ func newBackend(cfg config, getenv func(string) string, logger *slog.Logger) (*b
 			TokenKey:             []byte(cfg.tokenKey),
 			UDPPort:              cfg.udpPort,
 			AnnounceIPs:          cfg.announceIPs,
+			AnnouncePort:         cfg.announcePort,
 			MaxRooms:             cfg.maxRooms,
 			MaxParticipants:      cfg.maxParticipants,
 			MaxSocketsPerAddress: noLimitAsMinusOne(cfg.maxPerAddress),

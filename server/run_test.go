@@ -60,6 +60,10 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 		{name: "half a key pair", args: []string{"-tls-cert", "cert.pem"}, wantErr: "-tls-cert and -tls-key"},
 		{name: "bad csp", args: []string{"-csp", "nonsense!"}, wantErr: "-csp"},
 		{name: "bad port", args: []string{"-udp-port", "70000"}, wantErr: "-udp-port 70000"},
+		{name: "announced address not an IP", args: []string{"-announce-ip", "example.com"}, wantErr: `-announce-ip "example.com": want an IP address`},
+		{name: "announced port out of range", args: []string{"-announce-ip", "203.0.113.5:70000"}, wantErr: "a port from 1 to 65535"},
+		{name: "announced ports differ", args: []string{"-announce-ip", "203.0.113.5:40000,198.51.100.7:40001"}, wantErr: "the same port"},
+		{name: "announced port on some only", args: []string{"-announce-ip", "203.0.113.5:40000,198.51.100.7"}, wantErr: "the same port"},
 		{name: "short token key", args: []string{"-token-key", "short"}, wantErr: "32 characters"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected arguments"},
 		{name: ".env is read", dotenv: "# comment\nexport BACKEND='p2p'\n", wantErr: `-backend "p2p"`},
@@ -76,6 +80,26 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
 		})
+	}
+}
+
+func TestAnnouncedAddressesTakeAnOptionalSharedPort(t *testing.T) {
+	tests := []struct {
+		list     string
+		wantIPs  []string
+		wantPort int
+	}{
+		{"", nil, 0},
+		{"203.0.113.5", []string{"203.0.113.5"}, 0},
+		{"203.0.113.5:40000", []string{"203.0.113.5"}, 40000},
+		{" 203.0.113.5:40000 , [2001:db8::5]:40000 ", []string{"203.0.113.5", "2001:db8::5"}, 40000},
+		{"2001:db8::5", []string{"2001:db8::5"}, 0},
+	}
+	for _, tt := range tests {
+		ips, port, err := parseAnnounce(tt.list)
+		require.NoError(t, err, tt.list)
+		assert.Equal(t, tt.wantIPs, ips, tt.list)
+		assert.Equal(t, tt.wantPort, port, tt.list)
 	}
 }
 

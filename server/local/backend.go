@@ -31,6 +31,7 @@ type Config struct {
 	TokenTTL             time.Duration // default 1h: tokens are minted right before connecting
 	UDPPort              int           // the one UDP port all media uses; one the system picks when zero
 	AnnounceIPs          []string      // addresses to announce for media instead of the host's (NAT)
+	AnnouncePort         int           // the port to announce with them, when a port forward maps another one to UDPPort; UDPPort's when zero
 	MaxRooms             int           // default 100
 	MaxParticipants      int           // per room, default 9
 	MaxSockets           int           // signaling sockets at once, default MaxRooms × MaxParticipants
@@ -126,8 +127,9 @@ const udpBufferBytes = 4 << 20
 
 // newAPIs sets pion up for an SFU that only forwards, with VP8 and Opus
 // (frame encryption breaks H.264 unless it is NAL-aware), all media on one
-// UDP port, and host candidates (loopback ones only on a machine that has
-// no other address). Each direction gets only
+// UDP port, and host candidates (the announced addresses, with the announced
+// port if any, instead of the machine's; loopback ones only on a machine that
+// has no other address). Each direction gets only
 // the RTCP machinery that browsers use, since every interceptor costs a
 // goroutine and a timer per connection:
 //   - receiving a published stream: NACKs for lost packets, receiver
@@ -144,7 +146,12 @@ func newAPIs(cfg Config, media ice.UDPMux) (publish, downlink *webrtc.API, err e
 	s.SetICEUDPMux(media)
 	s.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
 	if len(cfg.AnnounceIPs) > 0 {
-		s.SetNAT1To1IPs(cfg.AnnounceIPs, webrtc.ICECandidateTypeHost)
+		err := s.SetICEAddressRewriteRules(webrtc.ICEAddressRewriteRule{
+			External: cfg.AnnounceIPs, AsCandidateType: webrtc.ICECandidateTypeHost, NewPort: cfg.AnnouncePort,
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("the announced addresses: %w", err)
+		}
 	}
 
 	m, err := mediaEngine()

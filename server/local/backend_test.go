@@ -2,6 +2,8 @@ package local
 
 import (
 	"net"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,4 +27,51 @@ func TestLoopbackCandidatesOnlyWhenThereIsNothingElse(t *testing.T) {
 	assert.True(t, onlyLoopback(addrs("127.0.0.1/8", "fe80::1/64")), "a link-local address reaches no browser")
 	assert.False(t, onlyLoopback(addrs("127.0.0.1/8", "192.0.2.2/24")))
 	assert.False(t, onlyLoopback(addrs("::1/128", "fd00::2/64")))
+}
+
+// TestAnnouncedAddressesCarryTheAnnouncedPort has the server behind a port
+// forward (203.0.113.5:40000 outside, its media port inside): the answer to
+// a publication and the downlink's offer give browsers that address and
+// port instead of the machine's IPv4 ones (an IPv4 announcement leaves IPv6
+// addresses as they are); without a port they give the media port.
+func TestAnnouncedAddressesCarryTheAnnouncedPort(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		port int
+	}{{"with a port", 40000}, {"without a port", 0}} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestServer(t, Config{AnnounceIPs: []string{"203.0.113.5"}, AnnouncePort: tt.port})
+			want := tt.port
+			if want == 0 {
+				want = s.b.MediaPort()
+			}
+			ada := s.join(t, "announce", "Ada")
+			grace := s.join(t, "announce", "Grace")
+			_, _, _, streamID := ada.publish("pub1")
+			published := ada.expect(TypePublished)
+			grace.send(Message{Type: TypeSubscribe, ID: "s1", StreamID: streamID, Encrypted: true})
+			offer := grace.expect(TypeOffer)
+			for _, sdp := range []string{published.SDP, offer.SDP} {
+				candidates := ipv4Candidates(sdp)
+				require.NotEmpty(t, candidates)
+				for _, c := range candidates {
+					assert.Equal(t, net.JoinHostPort("203.0.113.5", strconv.Itoa(want)), c)
+				}
+			}
+		})
+	}
+}
+
+// ipv4Candidates is the address:port of each IPv4 a=candidate line of an SDP.
+func ipv4Candidates(sdp string) []string {
+	var out []string
+	for _, line := range strings.Split(sdp, "\r\n") {
+		if c, ok := strings.CutPrefix(line, "a=candidate:"); ok {
+			// foundation component transport priority address port typ host …
+			if f := strings.Fields(c); len(f) >= 8 && net.ParseIP(f[4]).To4() != nil {
+				out = append(out, net.JoinHostPort(f[4], f[5]))
+			}
+		}
+	}
+	return out
 }

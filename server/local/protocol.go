@@ -31,7 +31,7 @@ import "time"
 //	client → server                          server → client
 //	---------------                          ---------------
 //	connect {token, sessionId, encrypted,    connected {connectionId, sessionId, e2ee, connection, connections, streams,
-//	  connectionId?, resumeKey?}               resumeKey, resumeWithin, resumed?}
+//	  connectionId?, resumeKey?}               interrupted?, resumeKey, resumeWithin, resumed?}
 //	publish {pc, sdp, encrypted, stream}     published {pc, streamId, sdp}           (sdp: client offer → server answer)
 //	offer {pc, sdp}                          answer {pc, sdp}                        (a publication's renegotiation: an ICE restart)
 //	unpublish {pc}                           (others) streamDestroyed {stream, reason}
@@ -50,7 +50,8 @@ import "time"
 // The server's offers and answers carry its candidates; it does not trickle.
 //
 // "connectionCreated" and "streamCreated" are sent to everyone else in the
-// room; a new participant learns who is already there from "connected".
+// room; a new participant learns who is already there from "connected", and
+// from its "interrupted" which of them are away (see Reconnection).
 // Each connection and stream is announced to each participant exactly once,
 // whatever the order in which people join: the room announces a change and
 // makes it under one lock. A participant never receives events about its
@@ -78,9 +79,14 @@ import "time"
 // for ReconnectGrace, and everyone else gets "connectionInterrupted". The
 // browser resumes by sending "connect" on a new socket with its token, its
 // connection id and the resumeKey it got in "connected"; it gets "connected"
-// again with resumed: true and the call as it is now (who is here and what
-// they publish, not counting its own), everyone else gets
-// "connectionResumed", and a downlink offer that was out is sent again. A
+// again with resumed: true and the call as it is now (who is here, who of
+// them is away and what they publish, not counting its own), everyone else
+// gets "connectionResumed", and a downlink offer that was out is sent again.
+// Messages to a participant that is away are dropped, so every "connected",
+// fresh or resumed, lists in "interrupted" the connection ids of the others
+// away at that moment, whose "connectionInterrupted" it could not hear; their
+// "connectionResumed" or "connectionDestroyed" follows as usual (and one that
+// was dropping just then may still be announced by "connectionInterrupted"). A
 // peer connection whose ICE failed is restarted: the browser sends "offer"
 // with an ICE restart for each publication, and the server offers one on
 // the downlink. After ReconnectGrace the participant is gone as if it had
@@ -210,6 +216,7 @@ type Message struct {
 	Connection   *Connection   `json:"connection,omitempty"` // connected: yours; connectionCreated/Destroyed: theirs
 	Connections  []*Connection `json:"connections,omitempty"`
 	Streams      []*Stream     `json:"streams,omitempty"`
+	Interrupted  []string      `json:"interrupted,omitempty"` // connected: the connection ids of the others who are away now
 
 	// publish, answer, offer, candidate, unpublish, streamProperty; subscribe and unsubscribe (ID)
 	PC        string        `json:"pc,omitempty"`

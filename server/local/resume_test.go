@@ -56,6 +56,34 @@ func TestADroppedSocketResumesWithEverythingKept(t *testing.T) {
 	}
 }
 
+// TestConnectedListsWhoIsAway has Grace and Alan drop at once: whoever gets
+// "connected" while Alan is away, resuming (Grace) or joining (Bea), learns
+// it there, since the "connectionInterrupted" went out before they could
+// hear it; once Alan is back, nobody is listed.
+func TestConnectedListsWhoIsAway(t *testing.T) {
+	s := newTestServer(t, Config{ReconnectGrace: 5 * time.Second})
+	ada := s.join(t, "resume-away", "Ada")
+	grace := s.join(t, "resume-away", "Grace")
+	alan := s.join(t, "resume-away", "Alan")
+	alanID, graceID := alan.connectionID(), grace.connectionID()
+	require.NoError(t, grace.conn.CloseNow())
+	require.NoError(t, alan.conn.CloseNow())
+	for _, id := range []string{graceID, alanID} {
+		ada.waitFor("both interrupted", func(m Message) bool { return m.Type == TypeConnectionInterrupted && m.ConnectionID == id })
+	}
+
+	graceBack := s.resume(t, grace)
+	assert.Equal(t, []string{alanID}, graceBack.expect(TypeConnected).Interrupted, "Grace resumes: Alan is still away")
+	bea := s.join(t, "resume-away", "Bea")
+	assert.Equal(t, []string{alanID}, bea.expect(TypeConnected).Interrupted, "a joiner learns Alan is away")
+
+	alanBack := s.resume(t, alan)
+	assert.Empty(t, alanBack.expect(TypeConnected).Interrupted, "Alan resumes: nobody is away")
+	assert.Equal(t, alanID, bea.expect(TypeConnectionResumed).ConnectionID)
+	cy := s.join(t, "resume-away", "Cy")
+	assert.Empty(t, cy.expect(TypeConnected).Interrupted, "a joiner after: nobody is away")
+}
+
 func TestResumingNeedsTheResumeKey(t *testing.T) {
 	s := newTestServer(t, Config{ReconnectGrace: 5 * time.Second})
 	ada := s.join(t, "resume-key", "Ada")

@@ -24,25 +24,27 @@ func newRoom(sessionID string) *room {
 	return &room{sessionID: sessionID, participants: map[string]*participant{}, streams: map[string]*stream{}}
 }
 
-// join adds p: p gets "connected" with who is here and what they publish,
-// and everyone else gets "connectionCreated".
+// join adds p: p gets "connected" with who is here, who of them is away and
+// what they publish, and everyone else gets "connectionCreated".
 func (r *room) join(p *participant, max int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.participants) >= max {
 		return errRoomFull
 	}
-	conns, streams := r.snapshot()
+	conns, streams, away := r.snapshot()
 	self := p.info
 	p.send(Message{Type: TypeConnected, ConnectionID: p.id, SessionID: r.sessionID, E2EE: true,
-		Connection: &self, Connections: conns, Streams: streams, ResumeKey: p.resumeKey, ResumeWithin: p.b.reconnectGrace.Milliseconds()})
+		Connection: &self, Connections: conns, Streams: streams, Interrupted: away,
+		ResumeKey: p.resumeKey, ResumeWithin: p.b.reconnectGrace.Milliseconds()})
 	r.announce(p, Message{Type: TypeConnectionCreated, Connection: &self})
 	r.participants[p.id] = p
 	return nil
 }
 
 // resume gives p, which is in the room, the socket s: p gets "connected"
-// with who is here and what they publish now, and everyone else gets
+// with who is here, who of them is away and what they publish now, and
+// everyone else gets
 // "connectionResumed". It says false if p has left meanwhile, and returns
 // the address p was counted under while away, if it was.
 func (r *room) resume(p *participant, s *socket) (ok bool, wasAwayFrom string) {
@@ -54,11 +56,12 @@ func (r *room) resume(p *participant, s *socket) (ok bool, wasAwayFrom string) {
 	if ok, wasAwayFrom = p.attach(s); !ok {
 		return false, ""
 	}
-	conns, streams := r.snapshot()
+	conns, streams, away := r.snapshot() // p has its socket again: it is not among the away
 	self := p.info
 	p.send(Message{Type: TypeConnected, ConnectionID: p.id, SessionID: r.sessionID, E2EE: true, Resumed: true,
 		Connection: &self, Connections: slices.DeleteFunc(conns, func(c *Connection) bool { return c.ConnectionID == p.id }),
-		Streams: slices.DeleteFunc(streams, func(s *Stream) bool { return s.ConnectionID == p.id }), ResumeKey: p.resumeKey, ResumeWithin: p.b.reconnectGrace.Milliseconds()})
+		Streams: slices.DeleteFunc(streams, func(s *Stream) bool { return s.ConnectionID == p.id }), Interrupted: away,
+		ResumeKey: p.resumeKey, ResumeWithin: p.b.reconnectGrace.Milliseconds()})
 	r.announce(p, Message{Type: TypeConnectionResumed, ConnectionID: p.id})
 	return true, wasAwayFrom
 }
@@ -102,22 +105,28 @@ func (r *room) broadcast(from *participant, m Message) {
 	r.announce(from, m)
 }
 
-// snapshot is who is here and what they publish, oldest first. The caller
-// holds the lock.
-func (r *room) snapshot() ([]*Connection, []*Stream) {
-	conns := []*Connection{}
+// snapshot is who is here and what they publish, oldest first, and the
+// connection ids of those who are away (sorted), which "connected" carries
+// because a participant hears "connectionInterrupted" only while it has a
+// socket. The caller holds the lock.
+func (r *room) snapshot() (conns []*Connection, streams []*Stream, away []string) {
+	conns = []*Connection{}
 	for _, o := range r.participants {
 		c := o.info
 		conns = append(conns, &c)
+		if !o.present() {
+			away = append(away, o.id)
+		}
 	}
 	sort.Slice(conns, func(i, j int) bool { return conns[i].CreationTime < conns[j].CreationTime })
-	streams := []*Stream{}
+	slices.Sort(away)
+	streams = []*Stream{}
 	for _, s := range r.streams {
 		info := s.info
 		streams = append(streams, &info)
 	}
 	sort.Slice(streams, func(i, j int) bool { return streams[i].CreationTime < streams[j].CreationTime })
-	return conns, streams
+	return conns, streams, away
 }
 
 // addStream adds s and tells everyone but its owner.

@@ -32,6 +32,7 @@ export class Session extends Emitter {
     this._connected = false;
     this._connections = new Map();
     this._streams = new Map();
+    this._away = new Set(); // connection ids whose socket dropped and may come back: their subscribers are 'disconnected'
     this._subscribers = new Set();
     this._publishers = new Set();
     this._pcCount = 0; // names publishers' peer connections and subscriptions: p1, s2, …
@@ -76,6 +77,7 @@ export class Session extends Emitter {
     this._downlink = new Downlink(signaling);
     this._connected = true;
     this.#keepResume(connected);
+    this._away = new Set(connected.interrupted ?? []);
     this.connection = this.#connection(connected.connection);
     this.emit('sessionConnected', {
       connections: (connected.connections ?? []).map((c) => this.#connection(c)),
@@ -204,6 +206,12 @@ export class Session extends Emitter {
       return subscriber;
     }
     this._subscribers.add(subscriber);
+    // A stream whose publisher is away starts 'disconnected': after this
+    // returns, so that the caller's handlers hear it. 'connected' follows
+    // when the publisher resumes.
+    setTimeout(() => {
+      if (this._subscribers.has(subscriber) && this._away.has(stream.connection.connectionId)) subscriber.emit('disconnected');
+    }, 0);
     const downlink = this._downlink;
     const id = `s${++this._pcCount}`;
     subscriber._start(this._signaling, downlink, this._encryption, id).then(() => callback?.(), (err) => {
@@ -260,6 +268,8 @@ export class Session extends Emitter {
         break;
       case 'connectionInterrupted':
       case 'connectionResumed':
+        if (m.type === 'connectionInterrupted') this._away.add(m.connectionId);
+        else this._away.delete(m.connectionId);
         for (const s of this._subscribers) {
           if (s.stream.connection.connectionId === m.connectionId) s.emit(m.type === 'connectionInterrupted' ? 'disconnected' : 'connected');
         }
@@ -270,6 +280,7 @@ export class Session extends Emitter {
       case 'connectionDestroyed': {
         const connection = this.#connection(m.connection);
         this._connections.delete(connection.connectionId);
+        this._away.delete(connection.connectionId);
         this.emit('connectionDestroyed', { connection, reason: m.reason });
         break;
       }
@@ -357,6 +368,8 @@ export class Session extends Emitter {
 
   /** Brings the session's view up to date after a resume: what changed while the socket was away. */
   #catchUp(connected) {
+    // Who dropped or came back while we were away is in the resumed "connected" only.
+    this._away = new Set(connected.interrupted ?? []);
     const self = this.connection.connectionId;
     const streams = new Set((connected.streams ?? []).map((s) => s.streamId));
     for (const [id, stream] of [...this._streams]) {
@@ -375,7 +388,7 @@ export class Session extends Emitter {
     for (const s of connected.streams ?? []) {
       if (!this._streams.has(s.streamId)) this.emit('streamCreated', { stream: this.#stream(s) });
     }
-    for (const s of this._subscribers) s.emit('connected'); // their publishers are all here now
+    for (const s of this._subscribers) s.emit(this._away.has(s.stream.connection.connectionId) ? 'disconnected' : 'connected');
   }
 
   /** Restarts ICE on a publisher's peer connection: its network changed. */
@@ -403,6 +416,7 @@ export class Session extends Emitter {
     this._subscribers.clear();
     this._streams.clear();
     this._connections.clear();
+    this._away.clear();
     this.emit('sessionDisconnected', { reason });
   }
 
