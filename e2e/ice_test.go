@@ -157,10 +157,11 @@ type iceState struct {
 }
 
 // TestMediaLostLongerThanICEWaitsComesBackWithAnICERestart cuts Ada's
-// signaling and media together for longer than ICE waits before declaring
-// failure: her session resumes with the same connection, her peer
-// connections restart ICE (new credentials), and video moves again both
-// ways, still decrypted. Her media goes through a relay the server
+// media for longer than ICE waits before declaring failure, first alone
+// (her session stays connected), then with her signaling: each time her
+// peer connections restart ICE (new credentials) and video moves again
+// both ways, still decrypted, and the second time her session resumes with
+// the same connection. Her media goes through a relay the server
 // announces as a port forward (-announce-ip 127.0.0.1:port); Grace's
 // browser reaches the server directly.
 func TestMediaLostLongerThanICEWaitsComesBackWithAnICERestart(t *testing.T) {
@@ -189,7 +190,22 @@ func TestMediaLostLongerThanICEWaitsComesBackWithAnICERestart(t *testing.T) {
 	require.Len(t, ufrags, 2, "Ada's publisher and her downlink")
 
 	const outage = 8 * time.Second // pion gives up after about 4 s without a packet
+
+	// Media alone: the signaling stays up, so only ICE notices. Chromium
+	// says "disconnected" and would say "failed" only after about 30 s.
 	cutAt, cutAtPage := time.Now(), mustEvaluate[int](ada.page, `Math.round(performance.now())`)
+	relay.cut(outage)
+	ada.waitFor(`(`+localUfragsJS+`).every((u, i) => u !== `+jsArray(ufrags)+`[i])`, outage+20*time.Second,
+		"both of Ada's peer connections restart ICE while her session stays connected")
+	ada.seesVideoOf("Grace", mediaTimeout)
+	grace.seesVideoOf("Ada", mediaTimeout)
+	t.Logf("media alone: back %.1f s after the cut began (the cut lasted %v)", time.Since(cutAt).Seconds(), outage)
+	logICEStates(t, ada.page, cutAtPage)
+	require.Equal(t, "sessionConnected", types(ada.sessionEvents()), "the session never noticed")
+	ufrags = mustEvaluate[[]string](ada.page, localUfragsJS)
+
+	// Signaling and media together.
+	cutAt, cutAtPage = time.Now(), mustEvaluate[int](ada.page, `Math.round(performance.now())`)
 	relay.cut(outage)
 	proxy.cut(outage)
 	ada.waitFor(`__sessionEvents.some((e) => e.type === 'sessionReconnecting')`, 5*time.Second, "Ada's session notices")
@@ -204,17 +220,24 @@ func TestMediaLostLongerThanICEWaitsComesBackWithAnICERestart(t *testing.T) {
 		"both of Ada's peer connections restart ICE with new credentials")
 	ada.seesVideoOf("Grace", mediaTimeout)
 	grace.seesVideoOf("Ada", mediaTimeout)
-	t.Logf("media back %.1f s after the cut began (the cut lasted %v)", time.Since(cutAt).Seconds(), outage)
-	for _, s := range mustEvaluate[[]iceState](ada.page, `window.__iceStates`) {
-		if s.At >= cutAtPage {
-			t.Logf("Ada's peer connection %d: %s %d ms after the cut began", s.PC, s.State, s.At-cutAtPage)
-		}
-	}
+	t.Logf("both: media back %.1f s after the cut began (the cut lasted %v)", time.Since(cutAt).Seconds(), outage)
+	logICEStates(t, ada.page, cutAtPage)
 	for _, s := range mustEvaluate[[]iceState](grace.page, `window.__iceStates`) {
 		assert.Contains(t, []string{"checking", "connected", "completed"}, s.State, "Grace's media does not go through the relay: it never stops")
 	}
 	assert.False(t, mustEvaluate[bool](ada.page, `!!__e2e.banner("Can't decrypt")`), "still decrypted: no mismatch banner")
 	assert.False(t, mustEvaluate[bool](grace.page, `!!__e2e.banner("Can't decrypt")`), "still decrypted: no mismatch banner")
+}
+
+// logICEStates logs the ICE states a page's peer connections went through
+// since the page time from.
+func logICEStates(t *testing.T, p *page, from int) {
+	t.Helper()
+	for _, s := range mustEvaluate[[]iceState](p, `window.__iceStates`) {
+		if s.At >= from {
+			t.Logf("peer connection %d: %s %d ms after the cut began", s.PC, s.State, s.At-from)
+		}
+	}
 }
 
 // jsArray writes strings as a JavaScript array literal.

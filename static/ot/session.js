@@ -9,6 +9,9 @@ import { Signaling } from './signaling.js';
 import { Downlink } from './downlink.js';
 import { preferVP8 } from './media.js';
 
+/** How long a publisher's media may stay disconnected before its ICE restarts (see #iceChanged). */
+const ICE_DISCONNECTED_WAIT_MS = 2000;
+
 export class Session extends Emitter {
   /**
    * @param {string} apiKey
@@ -32,6 +35,7 @@ export class Session extends Emitter {
     this._connected = false;
     this._connections = new Map();
     this._streams = new Map();
+    this._restarting = new WeakSet(); // publishers' peer connections whose ICE restart is under way
     this._away = new Set(); // connection ids whose socket dropped and may come back: their subscribers are 'disconnected'
     this._subscribers = new Set();
     this._publishers = new Set();
@@ -158,9 +162,7 @@ export class Session extends Emitter {
     pc.onicecandidate = ({ candidate }) => {
       if (candidate) this._signaling?.send({ type: 'candidate', pc: pcId, candidate: candidate.toJSON() });
     };
-    pc.oniceconnectionstatechange = () => {
-      if (pc.iceConnectionState === 'failed' && !this._reconnecting) this.#restartIce(pcId, pc);
-    };
+    pc.oniceconnectionstatechange = () => this.#iceChanged(pcId, pc);
     await pc.setLocalDescription(await pc.createOffer());
     let reply;
     try {
@@ -391,8 +393,28 @@ export class Session extends Emitter {
     for (const s of this._subscribers) s.emit(this._away.has(s.stream.connection.connectionId) ? 'disconnected' : 'connected');
   }
 
+  /**
+   * Restarts ICE on a publisher's peer connection that lost its media:
+   * at once when it failed, and when it stays disconnected for
+   * ICE_DISCONNECTED_WAIT_MS. Chromium only declares failure after about
+   * 30 s, by when the server, whose side gives up after about 5 s, would
+   * have ended the call (CloseMediaFailed after the reconnect grace). While
+   * the session itself reconnects, its resume restarts ICE instead.
+   */
+  #iceChanged(pcId, pc) {
+    if (this._reconnecting) return;
+    if (pc.iceConnectionState === 'failed') this.#restartIce(pcId, pc);
+    if (pc.iceConnectionState === 'disconnected') {
+      setTimeout(() => {
+        if (pc.iceConnectionState === 'disconnected' && !this._reconnecting) this.#restartIce(pcId, pc);
+      }, ICE_DISCONNECTED_WAIT_MS);
+    }
+  }
+
   /** Restarts ICE on a publisher's peer connection: its network changed. */
   async #restartIce(pcId, pc) {
+    if (this._restarting.has(pc) || pc.connectionState === 'closed') return; // one at a time
+    this._restarting.add(pc);
     try {
       await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
       const reply = await this._signaling.request({ type: 'offer', pc: pcId, sdp: pc.localDescription.sdp },
@@ -400,6 +422,8 @@ export class Session extends Emitter {
       await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
     } catch (err) {
       console.warn('Restarting the media connection failed:', err.message);
+    } finally {
+      this._restarting.delete(pc);
     }
   }
 
