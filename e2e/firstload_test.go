@@ -195,21 +195,30 @@ func TestTheFirstHTMLHasTheInviteRoomAndCompleteMetadata(t *testing.T) {
 
 // When the wasm comes from a cache before form.js arrives, the form is the
 // app's own by the time form.js runs: form.js must leave it alone.
+// holdRequests holds back the tab's requests whose URL matches pattern and
+// hands them over: the test continues or fails each one.
+func (p *page) holdRequests(pattern string) <-chan fetch.RequestID {
+	p.t.Helper()
+	paused := chromedp.Events(p.ctx, fetch.RequestPaused)
+	_, err := chromedp.Call(p.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}})
+	require.NoError(p.t, err)
+	held := make(chan fetch.RequestID, 8)
+	go func() {
+		defer close(held)
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			held <- ev.RequestID
+		}
+	}()
+	return held
+}
+
 func TestABootScriptArrivingAfterTheAppLeavesTheFormAlone(t *testing.T) {
 	srv := startServer(t)
 	p := newBrowser(t).newPage(t)
-	paused := chromedp.Events(p.ctx, fetch.RequestPaused)
-	_, err := chromedp.Call(p.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/web/boot/form.js"}}})
-	require.NoError(t, err)
-	held := make(chan fetch.RequestID, 1)
-	go func() {
-		for ev, err := range paused {
-			if err == nil {
-				held <- ev.RequestID
-			}
-			return
-		}
-	}()
+	held := p.holdRequests("*/web/boot/form.js")
 	p.startOpening(srv.URL + "/?room=late-boot")
 	var id fetch.RequestID
 	select {
@@ -218,7 +227,7 @@ func TestABootScriptArrivingAfterTheAppLeavesTheFormAlone(t *testing.T) {
 		t.Fatal("form.js was never requested")
 	}
 	p.waitFor(`!document.getElementById('app-wasm-loader')`, 60*time.Second, "the app runs while form.js is held back")
-	_, err = chromedp.Call(p.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+	_, err := chromedp.Call(p.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
 	require.NoError(t, err)
 	// Ready needs OpenTok (ot.js), a module script after form.js: scripts
 	// after the parse run in document order, so form.js has run by then.
@@ -235,18 +244,7 @@ func TestABootScriptArrivingAfterTheAppLeavesTheFormAlone(t *testing.T) {
 func TestAnAppThatCannotLoadSaysSoAndKeepsTheForm(t *testing.T) {
 	srv := startServer(t)
 	p := newBrowser(t).newPage(t)
-	paused := chromedp.Events(p.ctx, fetch.RequestPaused)
-	_, err := chromedp.Call(p.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/web/app.wasm"}}})
-	require.NoError(t, err)
-	held := make(chan fetch.RequestID, 8)
-	go func() {
-		for ev, err := range paused {
-			if err != nil {
-				return
-			}
-			held <- ev.RequestID
-		}
-	}()
+	held := p.holdRequests("*/web/app.wasm")
 	p.startOpening(srv.URL + "/?room=no-wasm-today")
 	p.waitFor(`__e2e.field('Your name') && __e2e.button('Join call') && !__e2e.button('Join call').disabled`, 20*time.Second, "the prerendered form and form.js")
 	p.fill("Your name", "Ada")
