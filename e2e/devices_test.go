@@ -246,4 +246,18 @@ func TestTheCallIsUsableFromTheKeyboard(t *testing.T) {
 	require.NoError(t, chromedp.Do(ada.ctx, chromedp.KeyEvent(kb.Enter)))
 	ada.waitFor(`__e2e.field('Camera')?.tagName === 'SELECT' && __e2e.field('Microphone')?.tagName === 'SELECT'`, 5*time.Second, "Enter opens the Devices panel")
 	assert.Equal(t, "true", mustEvaluate[string](ada.page, `__e2e.button('Devices').getAttribute('aria-expanded')`))
+	ada.waitFor(`document.activeElement === __e2e.field('Camera')`, 5*time.Second, "the focus moves into the panel, on its first picker")
+
+	// Escape closes it, and the focus is back on the button that opened it.
+	require.NoError(t, chromedp.Do(ada.ctx, chromedp.KeyEvent(kb.Escape)))
+	ada.waitFor(`!document.getElementById('devices-panel') && document.activeElement === __e2e.button('Devices')`, 5*time.Second, "Escape closes the panel and gives the focus back")
+	assert.Equal(t, "false", mustEvaluate[string](ada.page, `__e2e.button('Devices').getAttribute('aria-expanded')`))
+
+	// The same for the secret panel, closed with its Close button.
+	require.NoError(t, chromedp.Do(ada.ctx, chromedp.KeyEvent(kb.Tab)))
+	require.Equal(t, "Encryption secret", mustEvaluate[string](ada.page, `document.activeElement?.getAttribute('aria-label') || ''`))
+	require.NoError(t, chromedp.Do(ada.ctx, chromedp.KeyEvent(kb.Enter)))
+	ada.waitFor(`document.getElementById('secret-panel')?.contains(document.activeElement)`, 5*time.Second, "the focus moves into the secret panel")
+	ada.click("Close")
+	ada.waitFor(`!document.getElementById('secret-panel') && document.activeElement === __e2e.button('Encryption secret')`, 5*time.Second, "Close gives the focus back")
 }

@@ -179,7 +179,41 @@ func (p *Page) onToggleCamera(ctx app.Context, e app.Event) {
 }
 
 func (p *Page) onTogglePanel(name string) app.EventHandler {
-	return func(ctx app.Context, e app.Event) { p.model.TogglePanel(name) }
+	return func(ctx app.Context, e app.Event) {
+		p.model.TogglePanel(name)
+		p.moveFocusFor(name)
+	}
+}
+
+// onPanelKey closes the open panel on Escape, as a dialog does.
+func (p *Page) onPanelKey(ctx app.Context, e app.Event) {
+	if e.Get("key").String() != "Escape" || p.model.Panel == "" {
+		return
+	}
+	name := p.model.Panel
+	p.model.TogglePanel(name)
+	p.moveFocusFor(name)
+}
+
+// moveFocusFor puts the keyboard focus where a person expects it once the
+// panel name has opened (its first control) or closed (the button that
+// opens it), so that the keyboard does not have to find its way back.
+func (p *Page) moveFocusFor(name string) {
+	id, first := name+"-button", false
+	if p.model.Panel == name {
+		id, first = name+"-panel", true
+	}
+	// The page's context: go-app drops a deferred function whose element is
+	// gone, and the element that fired (the panel's Close) may be.
+	p.ctx.Defer(func(app.Context) {
+		el := app.Window().GetElementByID(id)
+		if first && el.Truthy() {
+			el = el.Call("querySelector", "select, input, button")
+		}
+		if el.Truthy() {
+			el.Call("focus")
+		}
+	})
 }
 
 func (p *Page) onChangeSecret(ctx app.Context, e app.Event) {

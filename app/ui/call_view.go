@@ -77,10 +77,10 @@ func (p *Page) renderControls() app.UI {
 		p.renderMicButton(),
 		p.renderCameraButton(),
 		p.renderScreenButton(),
-		toolButton("Devices", "devices", "Devices", false).
+		toolButton("Devices", "devices", "Devices", false).ID("devices-button").
 			Aria("expanded", p.model.Panel == "devices").Aria("controls", "devices-panel").
 			OnClick(p.onTogglePanel("devices")),
-		toolButton("Encryption secret", "key", "Secret", false).
+		toolButton("Encryption secret", "key", "Secret", false).ID("secret-button").
 			Aria("expanded", p.model.Panel == "secret").Aria("controls", "secret-panel").
 			OnClick(p.onTogglePanel("secret")),
 		toolButton("Copy invite link", "link", "Invite", false).OnClick(p.onCopyInvite),
@@ -93,13 +93,13 @@ func (p *Page) renderControls() app.UI {
 func (p *Page) renderPanel() app.UI {
 	switch {
 	case p.model.Panel == "devices":
-		return app.Section().ID("devices-panel").Class("panel").Aria("label", "Devices").Body(
+		return app.Section().ID("devices-panel").Class("panel").Aria("label", "Devices").OnKeyDown(p.onPanelKey).Body(
 			app.H2().Class("panel-title").Text("Devices"),
 			p.renderDevicePickers(),
 			p.renderClosePanel(),
 		)
 	case p.model.Panel == "secret":
-		return app.Section().ID("secret-panel").Class("panel").Aria("label", "Encryption secret").Body(
+		return app.Section().ID("secret-panel").Class("panel").Aria("label", "Encryption secret").OnKeyDown(p.onPanelKey).Body(
 			app.H2().Class("panel-title").Text("Encryption secret"),
 			p.renderSecretChange(),
 			p.renderClosePanel(),
