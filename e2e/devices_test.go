@@ -152,7 +152,7 @@ func TestPickingAnotherCameraBeforeAndDuringTheCallChangesWhatTheOthersSee(t *te
 	// The microphone and the speaker switch too, without a message.
 	ada.pickDevice("Microphone", "Fake Audio Input 1")
 	ada.pickDevice("Speaker", "Fake Audio Output 1")
-	ada.waitFor(`[...document.querySelectorAll('.OT_subscriber video')].every((v) => v.sinkId === __e2e.field('Speaker').value) && __e2e.field('Speaker').selectedOptions[0].text === 'Fake Audio Output 1'`,
+	ada.waitFor(`[...document.querySelectorAll('.OT_subscriber audio')].filter((a) => a.sinkId === __e2e.field('Speaker').value).length === 1 && __e2e.field('Speaker').selectedOptions[0].text === 'Fake Audio Output 1'`,
 		10*time.Second, "Grace's audio plays on the speaker Ada picked")
 	ada.waitFor(`__e2e.field('Microphone').selectedOptions[0].text === 'Fake Audio Input 1'`, 10*time.Second, "the microphone picked is the one in use")
 	assert.Empty(t, mustEvaluate[string](ada.page, `__e2e.banner('could not be used')`))
@@ -190,6 +190,11 @@ func TestABlockedCameraLeavesAMicrophoneOnlyJoin(t *testing.T) {
 	grace.join(srv.URL, "blocked-camera", "correct horse battery")
 	grace.waitFor(`__e2e.sees("Ada Encrypted Camera off")`, 10*time.Second, "Grace sees Ada without video, with her microphone")
 	ada.seesVideoOf("Grace", mediaTimeout)
+	// Ada's stream has no video at all (not black frames): her audio still
+	// plays at Grace's, decrypted, and its level outlines her tile.
+	grace.waitFor(speaking("Ada"), 15*time.Second, "Grace hears Ada: her tile is outlined when her microphone beeps")
+	assert.True(t, mustEvaluate[bool](grace.page, `[...document.querySelectorAll('.OT_subscriber audio')].some((a) => !a.paused && a.srcObject?.getAudioTracks().length === 1)`),
+		"Ada's audio plays at Grace's")
 }
 
 func TestABlockedCameraAndMicrophoneLeaveAWatchOnlyJoin(t *testing.T) {

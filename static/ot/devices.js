@@ -51,7 +51,7 @@ export async function setAudioOutputDevice(deviceId) {
     throw otError('OT_INVALID_AUDIO_OUTPUT_SOURCE', undefined, 'The requested device is not valid.');
   }
   try {
-    await Promise.all([...document.querySelectorAll('.OT_subscriber video')].map((v) => v.setSinkId(deviceId)));
+    await Promise.all([...document.querySelectorAll('.OT_subscriber audio')].map((a) => a.setSinkId(deviceId)));
   } catch {
     throw otError('OT_REQUESTED_DEVICE_PERMISSION_DENIED', undefined, 'No permission to use the requested device.');
   }
@@ -61,8 +61,8 @@ export async function setAudioOutputDevice(deviceId) {
     for (const r of records) {
       for (const node of r.addedNodes) {
         if (!(node instanceof Element)) continue;
-        const videos = node.matches('.OT_subscriber video') ? [node] : node.querySelectorAll('.OT_subscriber video');
-        for (const v of videos) v.setSinkId(audioOutput).catch(() => {});
+        const players = node.matches('.OT_subscriber audio') ? [node] : node.querySelectorAll('.OT_subscriber audio');
+        for (const a of players) a.setSinkId(audioOutput).catch(() => {});
       }
     }
   });

@@ -10,9 +10,17 @@ export class Subscriber extends Emitter {
     this.id = `OT_${randomId()}`;
     this.session = session;
     this.stream = stream;
-    const { container, video } = mediaElement('OT_subscriber', target, properties.insertMode, false);
+    const { container, video } = mediaElement('OT_subscriber', target, properties.insertMode, true);
+    // The audio plays from an element of its own: a <video> whose stream has
+    // a video track that never brings a frame (a publisher without a camera)
+    // never starts playing, and its audio, which WebRTC only decodes while
+    // something plays it, would be silent.
+    const audio = document.createElement('audio');
+    audio.autoplay = true;
+    container.append(audio);
     this.element = container;
     this._videoElement = video;
+    this._audioElement = audio;
     this._media = new MediaStream();
     this._audio = properties.subscribeToAudio ?? true;
     this._video = properties.subscribeToVideo ?? true;
@@ -26,7 +34,7 @@ export class Subscriber extends Emitter {
 
   subscribeToAudio(value) {
     this._audio = !!value;
-    this._videoElement.muted = !this._audio;
+    this._audioElement.muted = !this._audio;
     return this;
   }
 
@@ -54,7 +62,7 @@ export class Subscriber extends Emitter {
       (m) => m.type === 'subscribed' && m.id === id,
       (m) => m.id === id);
     await arrived;
-    this._videoElement.muted = !this._audio;
+    this._audioElement.muted = !this._audio;
     this.emit('videoElementCreated', { element: this._videoElement });
   }
 
@@ -69,7 +77,8 @@ export class Subscriber extends Emitter {
       if (old.kind === track.kind) this._media.removeTrack(old);
     }
     this._media.addTrack(track);
-    this._videoElement.srcObject = this._media;
+    const element = track.kind === 'audio' ? this._audioElement : this._videoElement;
+    element.srcObject = new MediaStream([track]);
     if (this._receivers.has('audio') && this._receivers.has('video')) this._arrival?.resolve();
   }
 
@@ -98,6 +107,7 @@ export class Subscriber extends Emitter {
     this._arrival?.reject(new Error('the subscriber was destroyed'));
     for (const { key } of this._receivers.values()) this._encryption?.forget(key);
     this._videoElement.srcObject = null;
+    this._audioElement.srcObject = null;
     this.element.remove();
     this.emit('destroyed', { reason });
     this.off();
