@@ -283,20 +283,7 @@ func rssMiB(b testing.TB, pid int) float64 {
 // /proc, and the part of it spent in dedicated workers' threads: in the
 // call page, only the encryption worker.
 func cpuSeconds(b testing.TB, root int) (total, workers float64) {
-	const ticksPerSecond = 100 // USER_HZ, what /proc counts in on Linux
-	children := map[int][]int{}
-	dirs, err := os.ReadDir("/proc")
-	require.NoError(b, err)
-	for _, d := range dirs {
-		if pid, err := strconv.Atoi(d.Name()); err == nil {
-			if s, ok := readStat(fmt.Sprintf("/proc/%d/stat", pid)); ok {
-				children[s.ppid] = append(children[s.ppid], pid)
-			}
-		}
-	}
-	for todo := []int{root}; len(todo) > 0; {
-		pid := todo[len(todo)-1]
-		todo = append(todo[:len(todo)-1], children[pid]...)
+	for _, pid := range descendants(b, root) {
 		if s, ok := readStat(fmt.Sprintf("/proc/%d/stat", pid)); ok {
 			total += s.ticks
 		}
@@ -308,6 +295,30 @@ func cpuSeconds(b testing.TB, root int) (total, workers float64) {
 		}
 	}
 	return total / ticksPerSecond, workers / ticksPerSecond
+}
+
+// ticksPerSecond is USER_HZ, what /proc counts CPU time in on Linux.
+const ticksPerSecond = 100
+
+// descendants lists root and every process under it now, from /proc.
+func descendants(b testing.TB, root int) []int {
+	children := map[int][]int{}
+	dirs, err := os.ReadDir("/proc")
+	require.NoError(b, err)
+	for _, d := range dirs {
+		if pid, err := strconv.Atoi(d.Name()); err == nil {
+			if s, ok := readStat(fmt.Sprintf("/proc/%d/stat", pid)); ok {
+				children[s.ppid] = append(children[s.ppid], pid)
+			}
+		}
+	}
+	var all []int
+	for todo := []int{root}; len(todo) > 0; {
+		pid := todo[len(todo)-1]
+		todo = append(todo[:len(todo)-1], children[pid]...)
+		all = append(all, pid)
+	}
+	return all
 }
 
 // procStat is what cpuSeconds needs of a /proc stat file.

@@ -149,7 +149,7 @@ func pin(b *testing.B, core int) {
 func processCPU(b *testing.B, pid int) float64 {
 	s, ok := readStat(fmt.Sprintf("/proc/%d/stat", pid))
 	require.True(b, ok, "process %d is gone", pid)
-	return s.ticks / 100 // USER_HZ
+	return s.ticks / ticksPerSecond
 }
 
 // loadClient is one synthetic participant.
