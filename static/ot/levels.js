@@ -9,16 +9,17 @@
 // would tell the server who is speaking), so it is absent here.
 //
 // One timer samples every watched subscriber that has an audioLevelUpdated
-// listener, LEVEL_INTERVAL_MS apart: OpenTok.js samples at every animation
+// listener, LEVEL_INTERVAL_MS apart, from one stats report of the session's
+// downlink, which carries every subscription: OpenTok.js samples at every animation
 // frame, but five times a second is enough to see who speaks (the level is
 // a peak that decays, so a sound between two samples still shows), and each
 // stats collection costs WebRTC's signaling thread about 0.3 ms (the README
-// has the figures). A stream whose publisher is muted is silent: it reads 0
-// without asking for stats.
+// has the figures), however many subscribers it serves. A stream whose
+// publisher is muted is silent: it reads 0 without asking for stats.
 
 export const LEVEL_INTERVAL_MS = 200;
 
-/** @type {Set<{_audioReceiver(): RTCRtpReceiver|null, listenerCount(type: string): number, emit(type: string, fields: object): void}>} */
+/** @type {Set<{_audioReceiver(): RTCRtpReceiver|null, _downlink: {pc: RTCPeerConnection|null}|null, listenerCount(type: string): number, emit(type: string, fields: object): void}>} */
 const watched = new Set();
 let timer = null;
 let sampling = false;
@@ -39,34 +40,38 @@ export function unwatchAudioLevel(subscriber) {
 }
 
 /**
- * The audio level in a receiver's stats, 0 when there is none yet.
+ * Each inbound audio track's level in a peer connection's stats, by track
+ * id; a track with no decoded audio yet reads 0.
  * @param {RTCStatsReport} report
+ * @returns {Map<string, number>}
  */
-export function audioLevelOf(report) {
+export function audioLevels(report) {
+  const levels = new Map();
   for (const s of report.values()) {
-    if (s.type === 'inbound-rtp' && s.kind === 'audio') return s.audioLevel ?? 0;
+    if (s.type === 'inbound-rtp' && s.kind === 'audio') levels.set(s.trackIdentifier, s.audioLevel ?? 0);
   }
-  return 0;
+  return levels;
 }
 
 async function sampleAll() {
   if (sampling) return; // a slow machine: skip a tick rather than pile up
   sampling = true;
   try {
-    await Promise.all([...watched].map(sample));
+    const reports = new Map(); // peer connection → its levels: one stats collection serves all its subscribers
+    await Promise.all([...watched].map((s) => sample(s, reports)));
   } finally {
     sampling = false;
   }
 }
 
-async function sample(subscriber) {
+async function sample(subscriber, reports) {
   if (subscriber.listenerCount('audioLevelUpdated') === 0) return;
   const receiver = subscriber.stream?.hasAudio === false ? null : subscriber._audioReceiver();
+  const pc = subscriber._downlink?.pc;
   let audioLevel = 0;
-  try {
-    if (receiver) audioLevel = audioLevelOf(await receiver.getStats());
-  } catch {
-    // the peer connection closed meanwhile
+  if (receiver && pc) {
+    if (!reports.has(pc)) reports.set(pc, pc.getStats().then(audioLevels, () => new Map())); // closed meanwhile: silence
+    audioLevel = (await reports.get(pc)).get(receiver.track.id) ?? 0;
   }
   if (watched.has(subscriber)) subscriber.emit('audioLevelUpdated', { audioLevel });
 }

@@ -53,6 +53,7 @@ export class Subscriber extends Emitter {
    */
   async _start(signaling, downlink, encryption, id) {
     this._id = id;
+    this._downlink = downlink;
     this._encryption = encryption;
     watchAudioLevel(this);
     const arrived = new Promise((resolve, reject) => { this._arrival = { resolve, reject }; });
