@@ -169,7 +169,17 @@ func (p *page) fill(label, text string) {
 func (p *page) click(name string) {
 	p.t.Helper()
 	p.waitFor("__e2e.button("+jsString(name)+") && !__e2e.button("+jsString(name)+").disabled", 10*time.Second, "the %q button should be usable", name)
-	require.NoError(p.t, chromedp.Do(p.ctx, chromedp.Click(chromedp.JSPath("__e2e.button("+jsString(name)+")"))), "click %q", name)
+	// A click goes through the button's DevTools node id, which a document
+	// still loading (app.wasm held back) or go-app's first render can take
+	// away between the lookup and the click: then look the button up again.
+	var err error
+	for range 3 {
+		err = chromedp.Do(p.ctx, chromedp.Click(chromedp.JSPath("__e2e.button("+jsString(name)+")")))
+		if err == nil || !strings.Contains(err.Error(), "Could not find node with given id") {
+			break
+		}
+	}
+	require.NoError(p.t, err, "click %q", name)
 }
 
 // screenshot saves a PNG of the viewport under e2e/screenshots.
