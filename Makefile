@@ -11,8 +11,12 @@ FUZZTIME ?= 10s
 WASM       := wasm_exec/app.wasm
 BIN        := bin/e2eecall
 WASM_EXEC  := wasm_exec/wasm_exec.js
+# app.wasm is built against a copy of go-app without its server half (see the patch).
+GOAPP      := github.com/maxence-charriere/go-app/v10
+GOAPP_PATCH := patches/go-app-browser-without-server.patch
+WASM_MOD   := bin/wasm/go.mod
 OPENTOK_JS := static/opentok/opentok.min.js
-GO_SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './e2e/*')
+GO_SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './e2e/*' -not -path './bin/*')
 STATIC     := $(shell find static/boot static/css static/icons static/lab static/ot -type f) server/site/app-worker.js
 
 .PHONY: all build run test vet test-host test-fuzz test-wasm test-node test-browser bench clean
@@ -32,8 +36,18 @@ node_modules/.package-lock.json: package.json package-lock.json
 $(OPENTOK_JS): node_modules/.package-lock.json
 	cp node_modules/@opentok/client/dist/js/opentok.min.js $@
 
-$(WASM): $(GO_SOURCES)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./app
+$(WASM_MOD): go.mod go.sum $(GOAPP_PATCH)
+	rm -rf bin/wasm && mkdir -p bin/wasm
+	$(GO) mod download $(GOAPP)
+	cp -r "$$($(GO) list -m -f '{{.Dir}}' $(GOAPP))" bin/wasm/go-app
+	chmod -R u+w bin/wasm/go-app
+	git apply --directory=bin/wasm/go-app $(GOAPP_PATCH)
+	cp go.sum bin/wasm/go.sum
+	cp go.mod $@
+	$(GO) mod edit -modfile=$@ -replace=$(GOAPP)=$(CURDIR)/bin/wasm/go-app
+
+$(WASM): $(GO_SOURCES) $(WASM_MOD)
+	GOOS=js GOARCH=wasm $(GO) build -modfile=$(WASM_MOD) -trimpath -ldflags='-s -w' -o $@ ./app
 	$(GO) run ./tools/precompress $@
 
 $(BIN): $(WASM) $(WASM_EXEC) $(OPENTOK_JS) $(GO_SOURCES) $(STATIC)
