@@ -99,7 +99,7 @@ func New(cfg Config) (*Backend, error) {
 	// (the kernel caps them at net.core.rmem_max and wmem_max).
 	_ = conn.SetReadBuffer(udpBufferBytes)
 	_ = conn.SetWriteBuffer(udpBufferBytes)
-	media := webrtc.NewICEUDPMux(nil, conn)
+	media := reachableAddresses{UDPMux: webrtc.NewICEUDPMux(nil, conn), loopback: onlyLoopback(net.InterfaceAddrs)}
 	publishAPI, downlinkAPI, err := newAPIs(cfg, media)
 	if err != nil {
 		media.Close()
@@ -138,9 +138,9 @@ const udpBufferBytes = 4 << 20
 //   - sending subscriptions: sender reports (for lip sync); lost packets
 //     are resent from each track's shared history (track.go), not from a
 //     copy per subscriber.
-func newAPIs(cfg Config, media ice.UDPMux) (publish, downlink *webrtc.API, err error) {
+func newAPIs(cfg Config, media reachableAddresses) (publish, downlink *webrtc.API, err error) {
 	s := webrtc.SettingEngine{}
-	s.SetIncludeLoopbackCandidate(onlyLoopback(net.InterfaceAddrs))
+	s.SetIncludeLoopbackCandidate(media.loopback)
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	s.SetICETimeouts(2*time.Second, DisconnectGrace-time.Second, time.Second) // also: ICE that never connects fails after 5 s
 	s.SetICEUDPMux(media)
@@ -185,6 +185,30 @@ func newAPIs(cfg Config, media ice.UDPMux) (publish, downlink *webrtc.API, err e
 	i.Add(senderReports)
 	downlink = webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(i), webrtc.WithSettingEngine(s))
 	return publish, downlink, nil
+}
+
+// reachableAddresses is the media socket, offered on the machine's addresses
+// that a browser can reach: each costs every peer connection a host
+// candidate, its goroutine and its connectivity checks. A link-local IPv6
+// address reaches no browser (browsers gather no link-local candidates to
+// pair it with), and loopback ones are offered only when there is nothing
+// else (see onlyLoopback). pion's mux offers every address of an unspecified
+// socket, and its agent's address filter does not apply to a mux.
+type reachableAddresses struct {
+	ice.UDPMux
+	loopback bool // offer loopback addresses
+}
+
+func (m reachableAddresses) GetListenAddresses() []net.Addr {
+	var reachable []net.Addr
+	for _, a := range m.UDPMux.GetListenAddresses() {
+		udp, ok := a.(*net.UDPAddr)
+		if !ok || udp.IP.IsLinkLocalUnicast() || udp.IP.IsLoopback() && !m.loopback {
+			continue
+		}
+		reachable = append(reachable, a)
+	}
+	return reachable
 }
 
 // onlyLoopback says whether the machine has no address but loopback ones.

@@ -2,10 +2,12 @@ package local
 
 import (
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/pion/ice/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -74,4 +76,33 @@ func ipv4Candidates(sdp string) []string {
 		}
 	}
 	return out
+}
+
+// listening is a UDPMux that listens on fixed addresses.
+type listening struct {
+	ice.UDPMux
+	addrs []string
+}
+
+func (l listening) GetListenAddresses() []net.Addr {
+	var all []net.Addr
+	for _, a := range l.addrs {
+		all = append(all, net.UDPAddrFromAddrPort(netip.MustParseAddrPort(a)))
+	}
+	return all
+}
+
+func TestMediaIsOfferedOnReachableAddressesOnly(t *testing.T) {
+	machine := listening{addrs: []string{"127.0.0.1:3478", "192.0.2.2:3478", "[::1]:3478", "[fd00::2]:3478", "[fe80::fc:ff:fe00:1]:3478"}}
+	offered := func(m reachableAddresses) []string {
+		var s []string
+		for _, a := range m.GetListenAddresses() {
+			s = append(s, a.String())
+		}
+		return s
+	}
+	assert.Equal(t, []string{"192.0.2.2:3478", "[fd00::2]:3478"}, offered(reachableAddresses{UDPMux: machine}),
+		"no link-local address (no browser pairs with it), no loopback one while there is another")
+	assert.Equal(t, []string{"127.0.0.1:3478", "[::1]:3478"}, offered(reachableAddresses{UDPMux: listening{addrs: []string{"127.0.0.1:3478", "[::1]:3478", "[fe80::1]:3478"}}, loopback: true}),
+		"a machine with loopback addresses only offers those")
 }
