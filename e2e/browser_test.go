@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	_ "embed"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -131,7 +132,8 @@ func (p *page) open(url string) {
 	require.NoError(p.t, chromedp.Do(p.ctx, chromedp.Navigate(url)), "open %s", url)
 }
 
-// waitFor waits until the JavaScript expression is truthy.
+// waitFor waits until the JavaScript expression is truthy; msgAndArgs say
+// what for, as testify's do (a message, or a format and its arguments).
 func (p *page) waitFor(expr string, timeout time.Duration, msgAndArgs ...any) {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, timeout)
@@ -139,8 +141,19 @@ func (p *page) waitFor(expr string, timeout time.Duration, msgAndArgs ...any) {
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool]("!!("+expr+")", chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(50*time.Millisecond)))
 	if err != nil {
 		text, _ := evaluate[string](p, `__e2e.text()`)
-		require.NoError(p.t, err, append([]any{"waiting for %s; the page reads: %q; console: %s", expr, text, p.consoleText()}, msgAndArgs...)...)
+		require.NoError(p.t, err, "waiting for %s%s; the page reads: %q; console: %s", expr, what(msgAndArgs), text, p.consoleText())
 	}
+}
+
+// what formats a waitFor's msgAndArgs as " (message)", or "" without any.
+func what(msgAndArgs []any) string {
+	if len(msgAndArgs) == 0 {
+		return ""
+	}
+	if format, ok := msgAndArgs[0].(string); ok && len(msgAndArgs) > 1 {
+		return " (" + fmt.Sprintf(format, msgAndArgs[1:]...) + ")"
+	}
+	return " (" + fmt.Sprint(msgAndArgs...) + ")"
 }
 
 // waitForText waits until a person can read s on the page.
