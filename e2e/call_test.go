@@ -130,6 +130,8 @@ func TestScreenshots(t *testing.T) {
 			ada.waitFor(appReady, joinTimeout)
 			ada.previewMoves()
 			ada.screenshot("join-" + size.name)
+			joinInSight := mustEvaluate[bool](ada.page, `__e2e.button('Join call').getBoundingClientRect().bottom <= innerHeight`)
+			assert.True(t, joinInSight, "Join call is in sight without scrolling")
 
 			ada.joinFromHere("correct horse battery")
 			grace.join(srv.URL, room, "correct horse battery")
