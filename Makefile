@@ -11,7 +11,7 @@ FUZZTIME ?= 10s
 WASM       := wasm_exec/app.wasm
 BIN        := bin/e2eecall
 WASM_EXEC  := wasm_exec/wasm_exec.js
-# app.wasm is built against a copy of go-app without its server half (see the patch).
+# app.wasm is built against a copy of go-app without its server half and regexp routes (see the patch).
 GOAPP      := github.com/maxence-charriere/go-app/v10
 GOAPP_PATCH := patches/go-app-browser-without-server.patch
 WASM_MOD   := bin/wasm/go.mod
