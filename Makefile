@@ -1,5 +1,5 @@
 # e2eecall: make run starts the app; make test runs every test.
-# Prerequisites: Go 1.26, Node.js with npm, and (for the browser tests) Chromium.
+# Prerequisites: Go 1.26, Node.js with npm, git, and (for the browser tests) Chromium.
 
 GO      ?= go
 GOROOT  := $(shell $(GO) env GOROOT)
