@@ -35,7 +35,7 @@ func validate(m Message) error {
 	case TypeOffer:
 		return all(pcID(m.PC), need("sdp", m.SDP != ""))
 	case TypeAnswer:
-		return need("sdp", m.SDP != "")
+		return all(optionalPCID(m.PC), need("sdp", m.SDP != "")) // the downlink's answer has no pc
 	case TypeCandidate:
 		return all(optionalPCID(m.PC), need("candidate", m.Candidate != nil), candidate(m.Candidate))
 	case TypeUnpublish:

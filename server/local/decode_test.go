@@ -28,6 +28,7 @@ func TestDecodeMessage(t *testing.T) {
 		{name: "unsubscribe", in: `{"type":"unsubscribe","id":"s1"}`},
 		{name: "answer", in: `{"type":"answer","sdp":"v=0"}`},
 		{name: "answer without sdp", in: `{"type":"answer"}`, wantErr: "sdp"},
+		{name: "answer with a long pc id", in: `{"type":"answer","pc":"` + strings.Repeat("p", MaxPCID+1) + `","sdp":"v=0"}`, wantErr: `"pc"`},
 		{name: "stream property", in: `{"type":"streamProperty","pc":"p1","hasVideo":false}`},
 		{name: "stream property empty", in: `{"type":"streamProperty","pc":"p1"}`, wantErr: "hasAudio or hasVideo"},
 		{name: "signal", in: `{"type":"signal","id":"1","signalType":"chat","data":"hi"}`},
