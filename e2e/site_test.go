@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -53,6 +55,32 @@ func TestThePageIsPrerenderedWithLocalIconsOnly(t *testing.T) {
 	assert.NotContains(t, html, "style=", "no inline styles")
 	assert.NotContains(t, html, "raw.githubusercontent.com", "no remote icons")
 	assert.NotContains(t, html, "<script>", "no inline scripts")
+}
+
+// TestABlockedWasmIsExplainedWhenTheBootScriptArrivesLate holds boot.js
+// back until the blocked compile has failed: app.js runs before it, and the
+// compile fails as soon as app.wasm's headers arrive, so the violation can
+// come before boot.js listens for it (a clean-clone CI run once showed no
+// explanation at all).
+func TestABlockedWasmIsExplainedWhenTheBootScriptArrivesLate(t *testing.T) {
+	srv := startServer(t, "-csp", "no-wasm")
+	p := newBrowser(t).newPage(t)
+	held := p.holdRequests("*/web/boot/boot.js")
+	p.startOpening(srv.URL)
+	var id fetch.RequestID
+	select {
+	case id = <-held:
+	case <-time.After(20 * time.Second):
+		t.Fatal("boot.js was never requested")
+	}
+	p.waitFor(`!document.getElementById('app-wasm-loader-icon')?.classList.contains('goapp-spin')`, 30*time.Second,
+		"the compile fails while boot.js is held back")
+	_, err := chromedp.Call(p.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+	require.NoError(t, err)
+
+	p.waitForText("blocks WebAssembly", 10*time.Second)
+	assert.True(t, mustEvaluate[bool](p, `__e2e.sees("add ‘wasm-unsafe-eval’ to script-src")`), "the message names the directive and the fix: %s", mustEvaluate[string](p, `__e2e.text()`))
+	assert.False(t, mustEvaluate[bool](p, `__e2e.sees('could not be loaded')`), "a blocked compile is not a failed download")
 }
 
 func TestNoWasmModeExplainsTheBlockAndReportsIt(t *testing.T) {

@@ -10,22 +10,69 @@
 (() => {
   let shown = false;
 
-  // go-app's loader says "Loading N%" until the app runs, and the error
-  // (a TypeError, a CompileError) if loading app.wasm failed.
+  // go-app's loader stops its icon spinning and writes the error (a
+  // TypeError, a CompileError) in its label if loading app.wasm failed. It
+  // may have failed before this script runs (app.js runs first, and a blocked
+  // compile fails as soon as app.wasm's headers arrive), and by then the label
+  // may say "Loading N%" again: go-app's download pump goes on reporting after
+  // the compile failed. So the loader is checked now and on every change.
+  const loader = document.getElementById('app-wasm-loader');
   const label = document.getElementById('app-wasm-loader-label');
-  if (label) {
-    new MutationObserver((_, observer) => {
-      const text = label.textContent.trim();
-      if (shown || /^Loading \d+%$/.test(text) || text === '') {
-        return;
+  const icon = document.getElementById('app-wasm-loader-icon');
+  if (loader && label && icon && !explainFailure()) {
+    const observer = new MutationObserver(() => {
+      if (explainFailure()) {
+        observer.disconnect();
       }
-      observer.disconnect();
-      if (/Content Security Policy/i.test(text)) {
-        return; // the securitypolicyviolation event explains it
-      }
-      shown = true;
-      showLoadFailed(text);
-    }).observe(label, { childList: true, characterData: true, subtree: true });
+    });
+    observer.observe(loader, { childList: true, characterData: true, subtree: true, attributes: true, attributeFilter: ['class'] });
+  }
+
+  /**
+   * Explains a failed load, once.
+   * @returns {boolean} whether there is nothing more to watch for
+   */
+  function explainFailure() {
+    if (shown) {
+      return true;
+    }
+    if (icon.classList.contains('goapp-spin')) {
+      return false; // still loading
+    }
+    shown = true;
+    const text = label.textContent.trim();
+    const directive = blockingDirective(text) ?? probeWasm();
+    if (directive) {
+      showWasmBlocked(directive);
+    } else {
+      showLoadFailed(/^Loading \d+%$/.test(text) ? 'the download of app.wasm failed' : text);
+    }
+    return true;
+  }
+
+  /**
+   * @param {string} message an error's message
+   * @returns {string|null} the directive, if the page's policy refused to compile WebAssembly
+   */
+  function blockingDirective(message) {
+    if (!/Content Security Policy/i.test(message)) {
+      return null;
+    }
+    return /Content Security Policy directive: "([a-z-]+)/i.exec(message)?.[1] ?? 'script-src';
+  }
+
+  /**
+   * Compiles an empty module, to tell a blocked compile from a failed
+   * download when go-app's label no longer says which.
+   * @returns {string|null} the directive, if the page's policy refuses to compile WebAssembly
+   */
+  function probeWasm() {
+    try {
+      new WebAssembly.Module(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+      return null;
+    } catch (e) {
+      return blockingDirective(String(e && e.message));
+    }
   }
 
   document.addEventListener('securitypolicyviolation', (event) => {
