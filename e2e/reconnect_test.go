@@ -84,21 +84,10 @@ func (p *cutProxy) dropAll() {
 // connection id at the time, in window.__sessionEvents.
 const sessionEventsJS = `(() => {
   window.__sessionEvents = [];
-  let ot;
-  Object.defineProperty(window, 'OT', {
-    configurable: true,
-    get: () => ot,
-    set(value) {
-      ot = value;
-      const initSession = value.initSession.bind(value);
-      value.initSession = (...args) => {
-        const session = initSession(...args);
-        for (const type of ['sessionConnected', 'sessionReconnecting', 'sessionReconnected', 'sessionDisconnected']) {
-          session.on(type, (e) => window.__sessionEvents.push({ type, reason: e?.reason ?? '', connectionId: session.connection?.connectionId ?? '' }));
-        }
-        return session;
-      };
-    },
+  __e2e.onSession((session) => {
+    for (const type of ['sessionConnected', 'sessionReconnecting', 'sessionReconnected', 'sessionDisconnected']) {
+      session.on(type, (e) => window.__sessionEvents.push({ type, reason: e?.reason ?? '', connectionId: session.connection?.connectionId ?? '' }));
+    }
   });
 })()`
 

@@ -53,21 +53,10 @@ const levelListenersJS = `(() => {
       (is ? levels.started : levels.ended).add(r.target.innerText);
     }
   }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['class'], attributeOldValue: true });
-  let ot;
-  Object.defineProperty(window, 'OT', {
-    configurable: true,
-    get: () => ot,
-    set(value) {
-      ot = value;
-      const initSession = value.initSession.bind(value);
-      value.initSession = (...args) => {
-        const session = initSession(...args);
-        const subscribe = session.subscribe.bind(session);
-        session.subscribe = (...a) => { const s = subscribe(...a); watch(s); return s; };
-        observeTiles();
-        return session;
-      };
-    },
+  __e2e.onSession((session) => {
+    const subscribe = session.subscribe.bind(session);
+    session.subscribe = (...a) => { const s = subscribe(...a); watch(s); return s; };
+    observeTiles();
   });
 })()`
 

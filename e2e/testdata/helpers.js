@@ -108,5 +108,29 @@
     text() { return norm(document.body.innerText); },
     /** Whether the visible text contains s. */
     sees(s) { return this.text().includes(s); },
+    /**
+     * Calls fn with every session OT.initSession returns, from a script
+     * that runs before the page's own (addScriptBeforeLoad); OT is hooked
+     * when it is set, on the first call only.
+     */
+    onSession(fn) {
+      sessionWatchers.push(fn);
+      if (sessionWatchers.length > 1) return;
+      let ot;
+      Object.defineProperty(window, 'OT', {
+        configurable: true,
+        get: () => ot,
+        set(value) {
+          ot = value;
+          const initSession = value.initSession.bind(value);
+          value.initSession = (...args) => {
+            const session = initSession(...args);
+            for (const watch of sessionWatchers) watch(session);
+            return session;
+          };
+        },
+      });
+    },
   };
+  const sessionWatchers = [];
 })();
