@@ -46,8 +46,8 @@ type Backend struct {
 	tokens *tokens
 	media  ice.UDPMux // every peer connection's media, on one UDP port
 
-	publishAPI  *webrtc.API // makes the peer connections that receive a published stream
-	downlinkAPI *webrtc.API // makes the peer connections that send a participant its subscriptions
+	publishAPI  peerAPI // makes the peer connections that receive a published stream
+	downlinkAPI peerAPI // makes the peer connections that send a participant its subscriptions
 	log         *slog.Logger
 
 	// Protocol limits, smaller in tests.
@@ -138,7 +138,7 @@ const udpBufferBytes = 4 << 20
 //   - sending subscriptions: sender reports (for lip sync); lost packets
 //     are resent from each track's shared history (track.go), not from a
 //     copy per subscriber.
-func newAPIs(cfg Config, media reachableAddresses) (publish, downlink *webrtc.API, err error) {
+func newAPIs(cfg Config, media reachableAddresses) (publish, downlink peerAPI, err error) {
 	s := webrtc.SettingEngine{}
 	s.SetIncludeLoopbackCandidate(media.loopback)
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
@@ -150,41 +150,53 @@ func newAPIs(cfg Config, media reachableAddresses) (publish, downlink *webrtc.AP
 			External: cfg.AnnounceIPs, AsCandidateType: webrtc.ICECandidateTypeHost, NewPort: cfg.AnnouncePort,
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("the announced addresses: %w", err)
+			return publish, downlink, fmt.Errorf("the announced addresses: %w", err)
 		}
 	}
 
-	m, err := mediaEngine()
-	if err != nil {
-		return nil, nil, err
+	publish = peerAPI{settings: s, interceptors: &interceptor.Registry{}}
+	if publish.media, err = mediaEngine(); err != nil {
+		return publish, downlink, err
 	}
-	i := &interceptor.Registry{}
 	generator, err := nack.NewGeneratorInterceptor()
 	if err != nil {
-		return nil, nil, err
+		return publish, downlink, err
 	}
-	i.Add(generator)
+	publish.interceptors.Add(generator)
 	receiverReports, err := report.NewReceiverInterceptor()
 	if err != nil {
-		return nil, nil, err
+		return publish, downlink, err
 	}
-	i.Add(receiverReports)
-	if err := webrtc.ConfigureTWCCSender(m, i); err != nil {
-		return nil, nil, err
+	publish.interceptors.Add(receiverReports)
+	if err := webrtc.ConfigureTWCCSender(publish.media, publish.interceptors); err != nil {
+		return publish, downlink, err
 	}
-	publish = webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(i), webrtc.WithSettingEngine(s))
 
-	if m, err = mediaEngine(); err != nil {
-		return nil, nil, err
+	downlink = peerAPI{settings: s, interceptors: &interceptor.Registry{}}
+	if downlink.media, err = mediaEngine(); err != nil {
+		return publish, downlink, err
 	}
-	i = &interceptor.Registry{}
 	senderReports, err := report.NewSenderInterceptor()
 	if err != nil {
-		return nil, nil, err
+		return publish, downlink, err
 	}
-	i.Add(senderReports)
-	downlink = webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(i), webrtc.WithSettingEngine(s))
+	downlink.interceptors.Add(senderReports)
 	return publish, downlink, nil
+}
+
+// peerAPI makes peer connections of one kind, each with its own incoming
+// streams.
+type peerAPI struct {
+	settings     webrtc.SettingEngine
+	media        *webrtc.MediaEngine // copied by each peer connection
+	interceptors *interceptor.Registry
+}
+
+func (a peerAPI) newPeerConnection(incoming *incomingStreams) (*webrtc.PeerConnection, error) {
+	s := a.settings
+	s.BufferFactory = incoming.buffer
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(a.media), webrtc.WithInterceptorRegistry(a.interceptors), webrtc.WithSettingEngine(s))
+	return api.NewPeerConnection(webrtc.Configuration{})
 }
 
 // reachableAddresses is the media socket, offered on the machine's addresses

@@ -15,8 +15,9 @@ import (
 // offers each change; the client answers. One offer is out at a time:
 // changes made meanwhile go into the next one, sent when the answer comes.
 type downlink struct {
-	p  *participant
-	pc *webrtc.PeerConnection
+	p        *participant
+	pc       *webrtc.PeerConnection
+	incoming *incomingStreams // the browser's reports on the tracks it receives
 
 	mu         sync.Mutex
 	offering   bool        // an offer is out, waiting for its answer
@@ -40,11 +41,12 @@ type subscription struct {
 
 // newDownlink makes the participant's receiving peer connection.
 func (p *participant) newDownlink() (*downlink, error) {
-	pc, err := p.b.downlinkAPI.NewPeerConnection(webrtc.Configuration{})
+	incoming := newIncomingStreams(p.tooManyStreams)
+	pc, err := p.b.downlinkAPI.newPeerConnection(incoming)
 	if err != nil {
 		return nil, err
 	}
-	d := &downlink{p: p, pc: pc}
+	d := &downlink{p: p, pc: pc, incoming: incoming}
 	p.watchMedia(pc, d.requestKeyFrames, d.restart)
 	return d, nil
 }
@@ -59,7 +61,7 @@ func (d *downlink) add(sub *subscription) error {
 			return err
 		}
 		sub.senders = append(sub.senders, sender)
-		go readSubscriberRTCP(sender, sub.stream, track)
+		d.incoming.handleReports(sender, subscriberReports(sub.stream, track))
 	}
 	return nil
 }
@@ -69,6 +71,7 @@ func (d *downlink) add(sub *subscription) error {
 func (d *downlink) remove(sub *subscription) {
 	for _, sender := range sub.senders {
 		_ = d.pc.RemoveTrack(sender) // fails only once the connection is closed
+		d.incoming.stopReports(sender)
 	}
 	sub.senders = nil
 }
@@ -272,13 +275,13 @@ func takeUpTo(l *rate.Limiter, n int) int {
 	return n
 }
 
-// readSubscriberRTCP reads what a subscriber's browser reports about one
+// subscriberReports handles what a subscriber's browser reports about one
 // track: lost packets are resent from the track's history, and key frame
 // requests are passed on to the publisher.
-func readSubscriberRTCP(sender *webrtc.RTPSender, s *stream, track *fanout) {
+func subscriberReports(s *stream, track *fanout) func(report []byte) {
 	resends := rate.NewLimiter(maxResendsPerSecond, maxResendsPerSecond)
-	for {
-		packets, _, err := sender.ReadRTCP()
+	return func(report []byte) {
+		packets, err := rtcp.Unmarshal(report)
 		if err != nil {
 			return
 		}

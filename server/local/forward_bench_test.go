@@ -68,9 +68,9 @@ func BenchmarkForwardParse(b *testing.B) {
 
 // connectSubscriber binds track to a server-side peer connection connected
 // over loopback to a client one that reads and drops what it receives.
-func connectSubscriber(b *testing.B, api *webrtc.API, track webrtc.TrackLocal) {
+func connectSubscriber(b *testing.B, api peerAPI, track webrtc.TrackLocal) {
 	b.Helper()
-	server, err := api.NewPeerConnection(webrtc.Configuration{})
+	server, err := api.newPeerConnection(newIncomingStreams(func() {}))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -226,7 +226,7 @@ func (p *participant) renegotiate(m Message) {
 		p.refuse(m, errStreamCreate, "there is no publication with this pc id")
 		return
 	}
-	answer, err := answerOffer(s.pc, m.SDP)
+	answer, err := s.answer(m.SDP)
 	if err != nil {
 		p.refuse(m, errStreamCreate, "the offer was not accepted: "+err.Error())
 		return

@@ -129,7 +129,7 @@ const (
 const (
 	CloseAuthentication = 4001 // missing, malformed, expired or forged token; token for another session
 	CloseProtocol       = 4002 // malformed message, unknown type, first message not "connect" or late, an offer unanswered or badly answered
-	CloseLimit          = 4003 // a limit below: room or server full, message too large, too many messages or pings, too slow a reader
+	CloseLimit          = 4003 // a limit below: room or server full, message too large, too many messages or pings, too slow a reader; media or reports on too many undeclared SSRCs
 	CloseMediaFailed    = 4004 // the participant's media connection failed (ICE) before it ever worked, or did not come back within ReconnectGrace
 	CloseResumeFailed   = 4005 // the participant to resume is gone: the grace passed, or the server restarted
 )

@@ -27,6 +27,7 @@ type stream struct {
 	info         Stream // mutable fields under the room's lock
 	owner        *participant
 	pc           *webrtc.PeerConnection
+	incoming     *incomingStreams // the SSRCs the publisher declared
 	audio, video *fanout
 	videoSSRC    atomic.Uint32
 	lastPLI      atomic.Int64 // unix nanoseconds
@@ -43,7 +44,8 @@ func (p *participant) newPublication(offer string, props Stream) (*stream, strin
 	if err != nil {
 		return nil, "", err
 	}
-	pc, err := p.b.publishAPI.NewPeerConnection(webrtc.Configuration{})
+	incoming := newIncomingStreams(p.tooManyStreams)
+	pc, err := p.b.publishAPI.newPeerConnection(incoming)
 	if err != nil {
 		return nil, "", err
 	}
@@ -52,7 +54,7 @@ func (p *participant) newPublication(offer string, props Stream) (*stream, strin
 			StreamID: rand.Text(), ConnectionID: p.id, Name: p.info.Data, HasAudio: props.HasAudio, HasVideo: props.HasVideo,
 			VideoType: videoType, CreationTime: time.Now().UnixMilli(), Encrypted: true,
 		},
-		owner: p, pc: pc, subs: map[*subscription]struct{}{},
+		owner: p, pc: pc, incoming: incoming, subs: map[*subscription]struct{}{},
 	}
 	s.audio = newFanout(opus, "audio", s.info.StreamID)
 	s.video = newFanout(vp8, "video", s.info.StreamID)
@@ -67,7 +69,7 @@ func (p *participant) newPublication(offer string, props Stream) (*stream, strin
 		go forward(remote, s.audio)
 	})
 	p.watchMedia(pc, nil, nil)
-	answer, err := answerOffer(pc, offer)
+	answer, err := s.answer(offer)
 	if err != nil {
 		_ = pc.Close()
 		return nil, "", err
@@ -129,15 +131,17 @@ func publicationVideoType(asked string) (string, error) {
 	return "", fmt.Errorf(`videoType must be "camera" or "screen", not %q`, truncate(asked, 32))
 }
 
-func answerOffer(pc *webrtc.PeerConnection, offer string) (string, error) {
-	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+// answer answers the publisher's offer: the first, or an ICE restart.
+func (s *stream) answer(offer string) (string, error) {
+	s.incoming.declare(offer)
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		return "", err
 	}
-	answer, err := pc.CreateAnswer(nil)
+	answer, err := s.pc.CreateAnswer(nil)
 	if err != nil {
 		return "", err
 	}
-	return setLocalAndGather(pc, answer)
+	return setLocalAndGather(s.pc, answer)
 }
 
 // setLocalAndGather sets the local description and waits for the host

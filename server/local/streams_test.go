@@ -1,0 +1,158 @@
+package local
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// madeUpSSRCs is a video track whose packets carry whatever SSRC the test
+// gives them, as a hostile client's could.
+type madeUpSSRCs struct {
+	*webrtc.TrackLocalStaticRTP
+	mu     sync.Mutex
+	writer webrtc.TrackLocalWriter
+}
+
+func (m *madeUpSSRCs) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
+	m.mu.Lock()
+	m.writer = ctx.WriteStream()
+	m.mu.Unlock()
+	return m.TrackLocalStaticRTP.Bind(ctx)
+}
+
+func (m *madeUpSSRCs) write(ssrc uint32) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, err := m.writer.WriteRTP(&rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: 1, SSRC: ssrc}, ciphertext("vp8", 0))
+	return err
+}
+
+// reportsOnMadeUpSSRCs sends receiver reports about 31 SSRCs at a time that
+// nobody declared, until the connection closes or 155,000 are sent.
+func reportsOnMadeUpSSRCs(pc *webrtc.PeerConnection) {
+	for range 5000 {
+		rr := &rtcp.ReceiverReport{SSRC: rand.Uint32()}
+		for range 31 {
+			rr.Reports = append(rr.Reports, rtcp.ReceptionReport{SSRC: rand.Uint32()})
+		}
+		if pc.WriteRTCP([]rtcp.Packet{rr}) != nil {
+			return
+		}
+	}
+}
+
+// pion keeps a stream for every SSRC a client sends on or reports on until
+// the connection closes: before the server declared which it takes, 20,000
+// such reports grew it by 330 MB.
+func TestMadeUpSSRCsEndTheParticipant(t *testing.T) {
+	tests := []struct {
+		name  string
+		flood func(t *testing.T, s *testServer, mallory *client)
+	}{
+		{"reports from a publisher", func(t *testing.T, s *testServer, mallory *client) {
+			pub, _, _, _ := mallory.publish("pub1")
+			connected(t, pub)
+			reportsOnMadeUpSSRCs(pub)
+		}},
+		{"reports from a subscriber", func(t *testing.T, s *testServer, mallory *client) {
+			ada := s.join(t, "flood", "Ada")
+			_, _, _, streamID := ada.publish("pub1")
+			down := mallory.subscribe("sub1", streamID)
+			connected(t, down)
+			reportsOnMadeUpSSRCs(down)
+		}},
+		{"media from a publisher", func(t *testing.T, s *testServer, mallory *client) {
+			pub, _, _, _ := mallory.publish("pub1")
+			connected(t, pub)
+			track, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, "video", "cam")
+			require.NoError(t, err)
+			madeUp := &madeUpSSRCs{TrackLocalStaticRTP: track}
+			var video *webrtc.RTPSender
+			for _, sender := range pub.GetSenders() {
+				if sender.Track().Kind() == webrtc.RTPCodecTypeVideo {
+					video = sender
+				}
+			}
+			require.NoError(t, video.ReplaceTrack(madeUp))
+			for range 100_000 {
+				if madeUp.write(rand.Uint32()) != nil {
+					return
+				}
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestServer(t, Config{})
+			mallory := s.join(t, "flood", "Mallory")
+			tt.flood(t, s, mallory)
+
+			code, reason := mallory.closeStatus()
+			assert.Equal(t, websocket.StatusCode(CloseLimit), code)
+			assert.Contains(t, reason, "more than 64 streams it had not declared")
+			anotherRoomWorks(t, s, "elsewhere")
+		})
+	}
+}
+
+// A subscriber's reports on the tracks it receives still reach the server:
+// a key frame request for each of two streams on one downlink reaches that
+// stream's publisher, and reports on a track it no longer receives do not.
+func TestReportsOnEachSubscribedTrackAreHandled(t *testing.T) {
+	s := newTestServer(t, Config{})
+	ada := s.join(t, "reports", "Ada")
+	bob := s.join(t, "reports", "Bob")
+	grace := s.join(t, "reports", "Grace")
+	adaPC, adaVideo, adaAudio, adaStream := ada.publish("pub1")
+	bobPC, bobVideo, bobAudio, bobStream := bob.publish("pub1")
+	adaPLIs, bobPLIs := countPLIs(adaPC), countPLIs(bobPC)
+	grace.subscribe("a", adaStream)
+	down := grace.subscribe("b", bobStream)
+	connected(t, down)
+	sendPacket(t, 0, adaVideo, adaAudio)
+	sendPacket(t, 0, bobVideo, bobAudio)
+
+	videoSSRC := func(streamID string) uint32 {
+		for _, r := range down.GetReceivers() {
+			if track := r.Track(); track != nil && track.Kind() == webrtc.RTPCodecTypeVideo && track.StreamID() == streamID {
+				return uint32(track.SSRC())
+			}
+		}
+		return 0
+	}
+	require.Eventually(t, func() bool {
+		sendPacket(t, 1, adaVideo, adaAudio)
+		sendPacket(t, 1, bobVideo, bobAudio)
+		return videoSSRC(adaStream) != 0 && videoSSRC(bobStream) != 0
+	}, 10*time.Second, 50*time.Millisecond, "both videos arrive")
+	time.Sleep(time.Second) // past the key frame requests made as the subscriptions started
+
+	askKeyFrame := func(streamID string) {
+		t.Helper()
+		time.Sleep(pliInterval) // past the rate limit
+		require.NoError(t, down.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: videoSSRC(streamID)}}))
+	}
+	adaBefore, bobBefore := adaPLIs(), bobPLIs()
+	askKeyFrame(bobStream)
+	require.Eventually(t, func() bool { return bobPLIs() > bobBefore }, 5*time.Second, 20*time.Millisecond, "Bob is asked for a key frame")
+	askKeyFrame(adaStream)
+	require.Eventually(t, func() bool { return adaPLIs() > adaBefore }, 5*time.Second, 20*time.Millisecond, "Ada is asked for a key frame")
+
+	adaSSRC := videoSSRC(adaStream)
+	grace.send(Message{Type: TypeUnsubscribe, ID: "a"})
+	grace.answerOffer()
+	time.Sleep(pliInterval)
+	adaBefore = adaPLIs()
+	require.NoError(t, down.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: adaSSRC}}))
+	time.Sleep(time.Second)
+	assert.Equal(t, adaBefore, adaPLIs(), "a report on a track Grace no longer receives asks Ada for nothing")
+}
