@@ -37,16 +37,23 @@ type incomingStreams struct {
 	tooMany func() // ends the participant; called once, on its own goroutine
 
 	mu         sync.Mutex
-	declared   map[uint32]func(report []byte) // nil: declared, read by pion; else handles each report
+	declared   map[uint32]ssrcUse
 	undeclared int
 }
 
-func newIncomingStreams(tooMany func()) *incomingStreams {
-	return &incomingStreams{tooMany: tooMany, declared: map[uint32]func([]byte){}}
+// ssrcUse is what becomes of the packets on one declared SSRC. The zero
+// value: pion reads its media and its reports.
+type ssrcUse struct {
+	reports func(report []byte) // handles its reports as they arrive; its media is dropped
+	dropped bool                // its media and reports are dropped: a sender that stopped
 }
 
-// declare accepts the SSRCs that a client's description lists (a=ssrc and
-// a=ssrc-group lines); pion reads their streams.
+func newIncomingStreams(tooMany func()) *incomingStreams {
+	return &incomingStreams{tooMany: tooMany, declared: map[uint32]ssrcUse{}}
+}
+
+// declare takes the SSRCs that a publisher's offer lists (a=ssrc and
+// a=ssrc-group lines).
 func (in *incomingStreams) declare(sdp string) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -69,7 +76,7 @@ func (in *incomingStreams) declareSSRC(s string) {
 		return
 	}
 	if _, ok := in.declared[uint32(ssrc)]; !ok {
-		in.declared[uint32(ssrc)] = nil
+		in.declared[uint32(ssrc)] = ssrcUse{}
 	}
 }
 
@@ -79,34 +86,43 @@ func (in *incomingStreams) handleReports(sender *webrtc.RTPSender, handle func(r
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	for _, e := range sender.GetParameters().Encodings {
-		in.declared[uint32(e.SSRC)] = handle
+		in.declared[uint32(e.SSRC)] = ssrcUse{reports: handle}
 	}
 }
 
 // stopReports drops the reports on sender's SSRC from now on: a browser
 // may still report on it for a moment.
 func (in *incomingStreams) stopReports(sender *webrtc.RTPSender) {
-	in.handleReports(sender, func([]byte) {})
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for _, e := range sender.GetParameters().Encodings {
+		in.declared[uint32(e.SSRC)] = ssrcUse{dropped: true}
+	}
 }
 
 // buffer is called by pion, with its stream lock held, for each new stream.
 func (in *incomingStreams) buffer(kind packetio.BufferPacketType, ssrc uint32) io.ReadWriteCloser {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	handle, declared := in.declared[ssrc]
+	use, declared := in.declared[ssrc]
 	switch {
-	case declared && kind == packetio.RTCPBufferPacket && handle != nil:
+	case !declared:
+		in.undeclared++
+		if in.undeclared == maxUndeclaredStreams+1 {
+			go in.tooMany()
+		}
+		return dropped{}
+	case use.dropped:
+		return dropped{}
+	case use.reports != nil && kind == packetio.RTCPBufferPacket:
 		return &reportHandler{in: in, ssrc: ssrc, closed: make(chan struct{})}
-	case declared && kind == packetio.RTPBufferPacket:
+	case use.reports != nil:
+		return dropped{} // media on an SSRC the server sends on
+	case kind == packetio.RTPBufferPacket:
 		return newPacketBuffer(rtpBufferBytes)
-	case declared && kind == packetio.RTCPBufferPacket:
+	default:
 		return newPacketBuffer(rtcpBufferBytes)
 	}
-	in.undeclared++
-	if in.undeclared == maxUndeclaredStreams+1 {
-		go in.tooMany()
-	}
-	return dropped{}
 }
 
 // packetBuffer is pion's own buffer for a stream that pion reads.
@@ -144,9 +160,11 @@ type reportHandler struct {
 
 func (h *reportHandler) Write(p []byte) (int, error) {
 	h.in.mu.Lock()
-	handle := h.in.declared[h.ssrc]
+	handle := h.in.declared[h.ssrc].reports
 	h.in.mu.Unlock()
-	handle(p)
+	if handle != nil {
+		handle(p)
+	}
 	return len(p), nil
 }
 

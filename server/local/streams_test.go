@@ -9,6 +9,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
+	"github.com/pion/transport/v5/packetio"
 	"github.com/pion/webrtc/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -155,4 +156,23 @@ func TestReportsOnEachSubscribedTrackAreHandled(t *testing.T) {
 	require.NoError(t, down.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: adaSSRC}}))
 	time.Sleep(time.Second)
 	assert.Equal(t, adaBefore, adaPLIs(), "a report on a track Grace no longer receives asks Ada for nothing")
+}
+
+// A publisher's offer as Chrome writes it: its SSRCs are read, and only
+// SSRCs that no line declared count towards the limit.
+func TestAnOffersSSRCsAreTheOnesRead(t *testing.T) {
+	in := newIncomingStreams(func() { t.Error("ended for one undeclared stream") })
+	in.declare("m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n" +
+		"a=ssrc-group:FID 1111 2222\r\n" +
+		"a=ssrc:1111 cname:x\r\n" +
+		"a=ssrc:1111 msid:cam video\r\n" +
+		"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n" +
+		"a=ssrc:3333 cname:x\r\n")
+	for _, ssrc := range []uint32{1111, 2222, 3333} {
+		assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTPBufferPacket, ssrc), "media on %d", ssrc)
+		assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTCPBufferPacket, ssrc), "reports on %d", ssrc)
+	}
+	assert.Zero(t, in.undeclared)
+	assert.IsType(t, dropped{}, in.buffer(packetio.RTPBufferPacket, 4444), "an SSRC no line declared")
+	assert.Equal(t, 1, in.undeclared)
 }
