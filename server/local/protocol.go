@@ -168,6 +168,7 @@ const (
 	MaxSubscriptions    = 32               // streams one participant receives at once; and one subscription per stream. Over it: error errUnableSubscribe
 	AnswerTimeout       = 10 * time.Second // for the "answer" to the server's "offer". Over it: close CloseProtocol
 	MaxPendingCandidate = 32               // downlink candidates queued before the first answer. Over it: the rest are dropped
+	MaxUndeclaredSSRCs  = 64               // SSRCs a peer connection gets media or reports on that no description declared (dropped). Over it: close CloseLimit
 	MaxCandidateBytes   = 1024             // bytes of one ICE candidate line (and of its sdpMid and usernameFragment). Over it: close CloseProtocol
 	MaxStreamNameBytes  = 400              // bytes of the stream name a client sends (it is replaced by the token's name). Over it: close CloseProtocol
 	MaxSignalData       = 8192             // bytes of signal data, as OpenTok. Over it: error errSignalTooLarge

@@ -11,12 +11,6 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-// maxUndeclaredStreams is how many SSRCs that no description declared a
-// peer connection takes media or reports on before its participant is
-// ended. A browser reports on a few of its own (its receive-only
-// transceivers' SSRCs, and ours for a moment after we stop sending them).
-const maxUndeclaredStreams = 64
-
 // Buffer limits for declared streams, as pion's own.
 const (
 	rtpBufferBytes  = 1000 * 1000
@@ -108,7 +102,7 @@ func (in *incomingStreams) buffer(kind packetio.BufferPacketType, ssrc uint32) i
 	switch {
 	case !declared:
 		in.undeclared++
-		if in.undeclared == maxUndeclaredStreams+1 {
+		if in.undeclared == MaxUndeclaredSSRCs+1 {
 			go in.tooMany()
 		}
 		return dropped{}
@@ -187,5 +181,5 @@ func (dropped) Close() error                { return nil }
 
 // tooManyStreams ends a participant whose browser makes up SSRCs.
 func (p *participant) tooManyStreams() {
-	p.end(CloseLimit, fmt.Sprintf("your browser sent media or reports on more than %d streams it had not declared", maxUndeclaredStreams))
+	p.end(CloseLimit, fmt.Sprintf("your browser sent media or reports on more than %d streams it had not declared", MaxUndeclaredSSRCs))
 }
