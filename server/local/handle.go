@@ -76,8 +76,8 @@ func (p *participant) publish(m Message) {
 	p.mu.Lock()
 	p.publications[m.PC] = s
 	p.mu.Unlock()
+	p.room.addStream(s) // before anyone knows its id, so a subscription to it finds it
 	p.send(Message{Type: TypePublished, PC: m.PC, StreamID: s.info.StreamID, SDP: answer})
-	p.room.addStream(s)
 	p.b.log.Info("stream published", "session", p.room.sessionID, "connection", p.id, "stream", s.info.StreamID)
 }
 

@@ -118,21 +118,31 @@ func TestReportsOnEachSubscribedTrackAreHandled(t *testing.T) {
 	adaPLIs, bobPLIs := countPLIs(adaPC), countPLIs(bobPC)
 	grace.subscribe("a", adaStream)
 	down := grace.subscribe("b", bobStream)
-	connected(t, down)
-	sendPacket(t, 0, adaVideo, adaAudio)
-	sendPacket(t, 0, bobVideo, bobAudio)
 
-	videoSSRC := func(streamID string) uint32 {
-		for _, r := range down.GetReceivers() {
-			if track := r.Track(); track != nil && track.Kind() == webrtc.RTPCodecTypeVideo && track.StreamID() == streamID {
-				return uint32(track.SSRC())
+	var mu sync.Mutex
+	arrived := map[string]uint32{} // the SSRC each stream's video arrives on
+	down.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		if track.Kind() == webrtc.RTPCodecTypeVideo {
+			mu.Lock()
+			arrived[track.StreamID()] = uint32(track.SSRC())
+			mu.Unlock()
+		}
+		for {
+			if _, _, err := track.ReadRTP(); err != nil {
+				return
 			}
 		}
-		return 0
+	})
+	videoSSRC := func(streamID string) uint32 {
+		mu.Lock()
+		defer mu.Unlock()
+		return arrived[streamID]
 	}
+	i := 0
 	require.Eventually(t, func() bool {
-		sendPacket(t, 1, adaVideo, adaAudio)
-		sendPacket(t, 1, bobVideo, bobAudio)
+		sendPacket(t, i, adaVideo, adaAudio)
+		sendPacket(t, i, bobVideo, bobAudio)
+		i++
 		return videoSSRC(adaStream) != 0 && videoSSRC(bobStream) != 0
 	}, 10*time.Second, 50*time.Millisecond, "both videos arrive")
 	time.Sleep(time.Second) // past the key frame requests made as the subscriptions started
