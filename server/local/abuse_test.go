@@ -78,6 +78,7 @@ func anotherRoomWorks(t *testing.T, s *testServer, room string) {
 	grace := s.join(t, room, "Grace")
 	pub, _, _, streamID := ada.publish("pub1")
 	sub := grace.subscribe("sub1", streamID)
+	connected(t, pub) // closed before it connects, it would fail, and Ada with it
 	connected(t, sub)
 	require.NoError(t, sub.Close())
 	require.NoError(t, pub.Close())
