@@ -99,8 +99,9 @@ func New(cfg Config) (*Backend, error) {
 	// (the kernel caps them at net.core.rmem_max and wmem_max).
 	_ = conn.SetReadBuffer(udpBufferBytes)
 	_ = conn.SetWriteBuffer(udpBufferBytes)
-	media := reachableAddresses{UDPMux: webrtc.NewICEUDPMux(nil, conn), loopback: onlyLoopback(net.InterfaceAddrs)}
-	publishAPI, downlinkAPI, err := newAPIs(cfg, media)
+	logs := pionLogs{log: cfg.Logger}
+	media := reachableAddresses{UDPMux: webrtc.NewICEUDPMux(logs.NewLogger("ice"), conn), loopback: onlyLoopback(net.InterfaceAddrs)}
+	publishAPI, downlinkAPI, err := newAPIs(cfg, media, logs)
 	if err != nil {
 		media.Close()
 		return nil, err
@@ -138,8 +139,8 @@ const udpBufferBytes = 4 << 20
 //   - sending subscriptions: sender reports (for lip sync); lost packets
 //     are resent from each track's shared history (track.go), not from a
 //     copy per subscriber.
-func newAPIs(cfg Config, media reachableAddresses) (publish, downlink peerAPI, err error) {
-	s := webrtc.SettingEngine{}
+func newAPIs(cfg Config, media reachableAddresses, logs pionLogs) (publish, downlink peerAPI, err error) {
+	s := webrtc.SettingEngine{LoggerFactory: logs}
 	s.SetIncludeLoopbackCandidate(media.loopback)
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	s.SetICETimeouts(2*time.Second, DisconnectGrace-time.Second, time.Second) // also: ICE that never connects fails after 5 s

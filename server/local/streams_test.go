@@ -1,6 +1,7 @@
 package local
 
 import (
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -56,21 +57,22 @@ func reportsOnMadeUpSSRCs(pc *webrtc.PeerConnection) {
 // such reports grew it by 330 MB.
 func TestMadeUpSSRCsEndTheParticipant(t *testing.T) {
 	tests := []struct {
-		name  string
-		flood func(t *testing.T, s *testServer, mallory *client)
+		name   string
+		flood  func(t *testing.T, s *testServer, mallory *client)
+		logged string // besides the closed connection
 	}{
 		{"reports from a publisher", func(t *testing.T, s *testServer, mallory *client) {
 			pub, _, _, _ := mallory.publish("pub1")
 			connected(t, pub)
 			reportsOnMadeUpSSRCs(pub)
-		}},
+		}, ""},
 		{"reports from a subscriber", func(t *testing.T, s *testServer, mallory *client) {
 			ada := s.join(t, "flood", "Ada")
 			_, _, _, streamID := ada.publish("pub1")
 			down := mallory.subscribe("sub1", streamID)
 			connected(t, down)
 			reportsOnMadeUpSSRCs(down)
-		}},
+		}, ""},
 		{"media from a publisher", func(t *testing.T, s *testServer, mallory *client) {
 			pub, _, _, _ := mallory.publish("pub1")
 			connected(t, pub)
@@ -89,11 +91,12 @@ func TestMadeUpSSRCsEndTheParticipant(t *testing.T) {
 					return
 				}
 			}
-		}},
+		}, `msg="pion reported an error" scope=pc error="Incoming unhandled RTP ssrc`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTestServer(t, Config{})
+			var logs syncBuffer
+			s := newTestServer(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			mallory := s.join(t, "flood", "Mallory")
 			tt.flood(t, s, mallory)
 
@@ -101,6 +104,8 @@ func TestMadeUpSSRCsEndTheParticipant(t *testing.T) {
 			assert.Equal(t, websocket.StatusCode(CloseLimit), code)
 			assert.Contains(t, reason, "more than 64 streams it had not declared")
 			anotherRoomWorks(t, s, "elsewhere")
+			assert.Contains(t, logs.String(), "status=4003")
+			assert.Contains(t, logs.String(), tt.logged, "pion's errors go to the server's log, where they are rate-limited")
 		})
 	}
 }
