@@ -61,7 +61,7 @@ func (d *downlink) add(sub *subscription) error {
 			return err
 		}
 		sub.senders = append(sub.senders, sender)
-		d.incoming.handleReports(sender, subscriberReports(sub.stream, track))
+		d.incoming.handleReports(senderSSRC(sender), subscriberReports(sub.stream, track))
 	}
 	return nil
 }
@@ -71,9 +71,15 @@ func (d *downlink) add(sub *subscription) error {
 func (d *downlink) remove(sub *subscription) {
 	for _, sender := range sub.senders {
 		_ = d.pc.RemoveTrack(sender) // fails only once the connection is closed
-		d.incoming.stopReports(sender)
+		d.incoming.stopReports(senderSSRC(sender))
 	}
 	sub.senders = nil
+}
+
+// senderSSRC is the SSRC a sender sends on: the server's senders have one
+// encoding each.
+func senderSSRC(sender *webrtc.RTPSender) uint32 {
+	return uint32(sender.GetParameters().Encodings[0].SSRC)
 }
 
 // negotiate offers the current tracks, or, while an offer is out, marks

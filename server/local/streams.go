@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/pion/transport/v5/packetio"
-	"github.com/pion/webrtc/v4"
 )
 
 // Buffer limits for declared streams, as pion's own.
@@ -32,8 +31,20 @@ type incomingStreams struct {
 
 	mu         sync.Mutex
 	declared   map[uint32]ssrcUse
+	offered    int      // SSRCs taken from offers
+	stopped    []uint32 // SSRCs of stopped senders, oldest first
 	undeclared int
 }
+
+// maxOfferedSSRCs is how many SSRCs a publisher's offers may declare: a
+// publication's audio and video, each with a retransmission and an error
+// correction SSRC, have 6. pion buffers up to 1 MB for each.
+const maxOfferedSSRCs = 8
+
+// maxStoppedSSRCs is how many stopped senders' SSRCs are remembered, so that
+// a browser's last reports on them are dropped without counting as
+// undeclared.
+const maxStoppedSSRCs = 256
 
 // ssrcUse is what becomes of the packets on one declared SSRC. The zero
 // value: pion reads its media and its reports.
@@ -69,28 +80,32 @@ func (in *incomingStreams) declareSSRC(s string) {
 	if err != nil {
 		return
 	}
-	if _, ok := in.declared[uint32(ssrc)]; !ok {
+	if _, ok := in.declared[uint32(ssrc)]; !ok && in.offered < maxOfferedSSRCs {
 		in.declared[uint32(ssrc)] = ssrcUse{}
+		in.offered++
 	}
 }
 
-// handleReports passes each RTCP packet about sender's SSRC to handle, on
+// handleReports passes each RTCP packet about a sender's SSRC to handle, on
 // pion's goroutine that decrypts them; handle must not block.
-func (in *incomingStreams) handleReports(sender *webrtc.RTPSender, handle func(report []byte)) {
+func (in *incomingStreams) handleReports(ssrc uint32, handle func(report []byte)) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	for _, e := range sender.GetParameters().Encodings {
-		in.declared[uint32(e.SSRC)] = ssrcUse{reports: handle}
-	}
+	in.declared[ssrc] = ssrcUse{reports: handle}
 }
 
-// stopReports drops the reports on sender's SSRC from now on: a browser
+// stopReports drops the reports on a sender's SSRC from now on: a browser
 // may still report on it for a moment.
-func (in *incomingStreams) stopReports(sender *webrtc.RTPSender) {
+func (in *incomingStreams) stopReports(ssrc uint32) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	for _, e := range sender.GetParameters().Encodings {
-		in.declared[uint32(e.SSRC)] = ssrcUse{dropped: true}
+	in.declared[ssrc] = ssrcUse{dropped: true}
+	in.stopped = append(in.stopped, ssrc)
+	if len(in.stopped) > maxStoppedSSRCs {
+		if oldest := in.stopped[0]; in.declared[oldest].dropped {
+			delete(in.declared, oldest)
+		}
+		in.stopped = in.stopped[1:]
 	}
 }
 

@@ -1,8 +1,10 @@
 package local
 
 import (
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -190,4 +192,31 @@ func TestAnOffersSSRCsAreTheOnesRead(t *testing.T) {
 	assert.Zero(t, in.undeclared)
 	assert.IsType(t, dropped{}, in.buffer(packetio.RTPBufferPacket, 4444), "an SSRC no line declared")
 	assert.Equal(t, 1, in.undeclared)
+}
+
+// What an offer declares is bounded: extra a=ssrc lines get no buffers.
+func TestAnOfferDeclaresAtMostEightSSRCs(t *testing.T) {
+	in := newIncomingStreams(func() {})
+	var offer strings.Builder
+	for ssrc := 1; ssrc <= 5000; ssrc++ {
+		fmt.Fprintf(&offer, "a=ssrc:%d cname:x\r\n", ssrc)
+	}
+	in.declare(offer.String())
+	assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTPBufferPacket, 8))
+	assert.IsType(t, dropped{}, in.buffer(packetio.RTPBufferPacket, 9))
+	assert.Len(t, in.declared, 8)
+}
+
+// Stopped senders' SSRCs are remembered for a while, not for ever.
+func TestStoppedSendersAreForgottenInTime(t *testing.T) {
+	in := newIncomingStreams(func() {})
+	for ssrc := uint32(1); ssrc <= 1000; ssrc++ {
+		in.handleReports(ssrc, func([]byte) {})
+		in.stopReports(ssrc)
+	}
+	assert.Len(t, in.declared, 256)
+	assert.IsType(t, dropped{}, in.buffer(packetio.RTCPBufferPacket, 1000), "a report on a sender that just stopped")
+	assert.Zero(t, in.undeclared)
+	in.buffer(packetio.RTCPBufferPacket, 1)
+	assert.Equal(t, 1, in.undeclared, "a report on a sender stopped long ago")
 }
