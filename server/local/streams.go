@@ -124,7 +124,7 @@ func (in *incomingStreams) buffer(kind packetio.BufferPacketType, ssrc uint32) i
 	case use.dropped:
 		return dropped{}
 	case use.reports != nil && kind == packetio.RTCPBufferPacket:
-		return &reportHandler{in: in, ssrc: ssrc, closed: make(chan struct{})}
+		return reportHandler{in: in, ssrc: ssrc}
 	case use.reports != nil:
 		return dropped{} // media on an SSRC the server sends on
 	case kind == packetio.RTPBufferPacket:
@@ -161,13 +161,12 @@ func (b *packetBuffer) WriteWithAttributes(p []byte, attrs packetio.Attributes) 
 // reportHandler passes each report to its SSRC's handler as pion writes
 // it; nothing reads it.
 type reportHandler struct {
-	in        *incomingStreams
-	ssrc      uint32
-	closed    chan struct{}
-	closeOnce sync.Once
+	dropped
+	in   *incomingStreams
+	ssrc uint32
 }
 
-func (h *reportHandler) Write(p []byte) (int, error) {
+func (h reportHandler) Write(p []byte) (int, error) {
 	h.in.mu.Lock()
 	handle := h.in.declared[h.ssrc].reports
 	h.in.mu.Unlock()
@@ -177,17 +176,7 @@ func (h *reportHandler) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (h *reportHandler) Read([]byte) (int, error) {
-	<-h.closed
-	return 0, io.EOF
-}
-
-func (h *reportHandler) Close() error {
-	h.closeOnce.Do(func() { close(h.closed) })
-	return nil
-}
-
-// dropped is the stream of an undeclared SSRC: its packets go nowhere.
+// dropped is a stream whose packets go nowhere, and that nobody reads.
 type dropped struct{}
 
 func (dropped) Write(p []byte) (int, error) { return len(p), nil }

@@ -61,7 +61,7 @@ func TestMadeUpSSRCsEndTheParticipant(t *testing.T) {
 	tests := []struct {
 		name   string
 		flood  func(t *testing.T, s *testServer, mallory *client)
-		logged string // besides the closed connection
+		logged string // pion's line about it, if pion writes one
 	}{
 		{"reports from a publisher", func(t *testing.T, s *testServer, mallory *client) {
 			pub, _, _, _ := mallory.publish("pub1")
@@ -107,7 +107,9 @@ func TestMadeUpSSRCsEndTheParticipant(t *testing.T) {
 			assert.Contains(t, reason, "more than 64 streams it had not declared")
 			anotherRoomWorks(t, s, "elsewhere")
 			assert.Contains(t, logs.String(), "status=4003")
-			assert.Contains(t, logs.String(), tt.logged, "pion's errors go to the server's log, where they are rate-limited")
+			if tt.logged != "" {
+				assert.Contains(t, logs.String(), tt.logged, "pion's errors go to the server's log, where they are rate-limited")
+			}
 		})
 	}
 }

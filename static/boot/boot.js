@@ -85,7 +85,6 @@
 
   /** @param {string} directive the directive that refused to compile WebAssembly */
   function showWasmBlocked(directive) {
-    const loader = document.getElementById('app-wasm-loader');
     if (loader) {
       loader.classList.add('boot-hidden');
     }
