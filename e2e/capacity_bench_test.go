@@ -159,9 +159,10 @@ type loadClient struct {
 	mu           sync.Mutex
 	waiters      map[string]chan local.Message // by pc id or subscription id
 	streams      []string                      // the others' stream ids, as announced
-	video, audio *webrtc.TrackLocalStaticRTP
-	down         *webrtc.PeerConnection // every subscription arrives on it
-	fail         chan error             // a downlink offer that could not be answered
+	video, audio *webrtc.TrackLocalStaticRTP // what it publishes, once it asked to
+	sending      bool                       // the tracks are on the transceivers an offer named
+	pc           *webrtc.PeerConnection     // its one peer connection: it publishes and subscribes on it
+	fail         chan error                 // an offer that could not be answered
 
 	sent, received, receivedBytes atomic.Int64
 	connected                     chan struct{}
@@ -193,8 +194,8 @@ func newLoadClient(b *testing.B, url, room, name string) *loadClient {
 	conn.SetReadLimit(1 << 20)
 	c := &loadClient{conn: conn, api: loadAPI, waiters: map[string]chan local.Message{}, connected: make(chan struct{}, 64), fail: make(chan error, 1)}
 	b.Cleanup(func() { _ = conn.CloseNow() })
-	c.down = c.newPC(b)
-	c.down.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	c.pc = c.newPC(b)
+	c.pc.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		c.connected <- struct{}{}
 		buf := make([]byte, 1500)
 		for {
@@ -236,7 +237,7 @@ func (c *loadClient) read() {
 		}
 		c.mu.Unlock()
 		if m.Type == local.TypeOffer {
-			if err := c.answer(m.SDP); err != nil {
+			if err := c.answer(m); err != nil {
 				c.fail <- err
 				return
 			}
@@ -244,21 +245,34 @@ func (c *loadClient) read() {
 	}
 }
 
-// answer answers the server's offer on the downlink.
-func (c *loadClient) answer(offer string) error {
-	if err := c.down.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+// answer answers the server's offer; the first that names the client's
+// publication's transceivers gets its tracks, in the order named (audio,
+// video), as the transceivers of each kind that nothing sends on yet.
+func (c *loadClient) answer(offer local.Message) error {
+	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer.SDP}); err != nil {
 		return err
 	}
-	answer, err := c.down.CreateAnswer(nil)
+	c.mu.Lock()
+	attach := !c.sending && c.video != nil && len(offer.Publications) > 0
+	c.sending = c.sending || attach
+	c.mu.Unlock()
+	if attach {
+		for _, track := range []*webrtc.TrackLocalStaticRTP{c.audio, c.video} {
+			if _, err := c.pc.AddTrack(track); err != nil {
+				return err
+			}
+		}
+	}
+	answer, err := c.pc.CreateAnswer(nil)
 	if err != nil {
 		return err
 	}
-	done := webrtc.GatheringCompletePromise(c.down)
-	if err := c.down.SetLocalDescription(answer); err != nil {
+	done := webrtc.GatheringCompletePromise(c.pc)
+	if err := c.pc.SetLocalDescription(answer); err != nil {
 		return err
 	}
 	<-done
-	data, err := json.Marshal(local.Message{Type: local.TypeAnswer, SDP: c.down.LocalDescription().SDP})
+	data, err := json.Marshal(local.Message{Type: local.TypeAnswer, SDP: c.pc.LocalDescription().SDP})
 	if err != nil {
 		return err
 	}
@@ -295,29 +309,15 @@ func (c *loadClient) newPC(b *testing.B) *webrtc.PeerConnection {
 	return pc
 }
 
-func gatheredSDP(b *testing.B, pc *webrtc.PeerConnection, desc webrtc.SessionDescription) string {
-	done := webrtc.GatheringCompletePromise(pc)
-	require.NoError(b, pc.SetLocalDescription(desc))
-	<-done
-	return pc.LocalDescription().SDP
-}
-
 func (c *loadClient) publish(b *testing.B) {
-	pc := c.newPC(b)
-	var err error
-	c.video, err = webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, "video", "load")
+	video, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, "video", "load")
 	require.NoError(b, err)
-	c.audio, err = webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus}, "audio", "load")
+	audio, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus}, "audio", "load")
 	require.NoError(b, err)
-	for _, t := range []*webrtc.TrackLocalStaticRTP{c.audio, c.video} {
-		_, err := pc.AddTransceiverFromTrack(t, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
-		require.NoError(b, err)
-	}
-	offer, err := pc.CreateOffer(nil)
-	require.NoError(b, err)
-	reply := c.request(b, local.Message{Type: local.TypePublish, PC: "pub", SDP: gatheredSDP(b, pc, offer), Encrypted: true,
-		Stream: &local.Stream{HasAudio: true, HasVideo: true}})
-	require.NoError(b, pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: reply.SDP}))
+	c.mu.Lock()
+	c.video, c.audio = video, audio
+	c.mu.Unlock()
+	c.request(b, local.Message{Type: local.TypePublish, PC: "pub", Encrypted: true, Stream: &local.Stream{HasAudio: true, HasVideo: true}})
 }
 
 func (c *loadClient) subscribeAll(b *testing.B) {

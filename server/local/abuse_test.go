@@ -194,7 +194,7 @@ func TestCandidatesBeforeTheAnswerAreBounded(t *testing.T) {
 	}
 	mallory.send(Message{Type: TypeSignal, ID: "sync", SignalType: "t", Data: "x"}) // messages are handled in order
 	mallory.expect(TypeSignalSent)
-	down := s.b.participantNamed(t, "Mallory").down
+	down := s.b.participantNamed(t, "Mallory").peer
 	require.NotNil(t, down, "%+v", mallory.messages())
 	down.mu.Lock()
 	queued := len(down.candidates)
@@ -228,18 +228,13 @@ func TestAStreamCarriesItsPublishersNameFromTheToken(t *testing.T) {
 		s := newTestServer(t, Config{})
 		mallory := s.join(t, "names", "Mallory")
 		ada := s.join(t, "names", "Ada")
-		pc := newPeer(t)
-		_, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
-		require.NoError(t, err)
-		offer, err := pc.CreateOffer(nil)
-		require.NoError(t, err)
-		mallory.send(Message{Type: TypePublish, PC: "p1", SDP: gathered(t, pc, offer), Encrypted: true,
-			Stream: &Stream{Name: asked, HasVideo: true}})
+		mallory.send(Message{Type: TypePublish, PC: "p1", Encrypted: true, Stream: &Stream{Name: asked, HasVideo: true}})
+		mallory.answerOffer()
 		assert.Equal(t, "Mallory", ada.expect(TypeStreamCreated).Stream.Name, "asked for %q", asked)
 	}
 	s := newTestServer(t, Config{})
 	mallory := s.join(t, "names", "Mallory")
-	mallory.send(Message{Type: TypePublish, PC: "p1", SDP: "v=0", Encrypted: true, Stream: &Stream{Name: strings.Repeat("A", MaxStreamNameBytes+1)}})
+	mallory.send(Message{Type: TypePublish, PC: "p1", Encrypted: true, Stream: &Stream{Name: strings.Repeat("A", MaxStreamNameBytes+1)}})
 	code, _ := mallory.closeStatus()
 	assert.Equal(t, websocket.StatusCode(CloseProtocol), code)
 }

@@ -46,9 +46,8 @@ type Backend struct {
 	tokens *tokens
 	media  ice.UDPMux // every peer connection's media, on one UDP port
 
-	publishAPI  peerAPI // makes the peer connections that receive a published stream
-	downlinkAPI peerAPI // makes the peer connections that send a participant its subscriptions
-	log         *slog.Logger
+	peerAPI peerAPI // makes each participant's peer connection
+	log     *slog.Logger
 
 	// Protocol limits, smaller in tests.
 	answerTimeout    time.Duration // AnswerTimeout
@@ -101,7 +100,7 @@ func New(cfg Config) (*Backend, error) {
 	_ = conn.SetWriteBuffer(udpBufferBytes)
 	logs := pionLogs{log: cfg.Logger}
 	media := reachableAddresses{UDPMux: webrtc.NewICEUDPMux(logs.NewLogger("ice"), conn), loopback: onlyLoopback(net.InterfaceAddrs)}
-	publishAPI, downlinkAPI, err := newAPIs(cfg, media, logs)
+	api, err := newPeerAPI(cfg, media, logs)
 	if err != nil {
 		media.Close()
 		return nil, err
@@ -109,8 +108,7 @@ func New(cfg Config) (*Backend, error) {
 	return &Backend{
 		cfg:              cfg,
 		tokens:           &tokens{key: cfg.TokenKey, ttl: cfg.TokenTTL, now: time.Now},
-		publishAPI:       publishAPI,
-		downlinkAPI:      downlinkAPI,
+		peerAPI:          api,
 		media:            media,
 		log:              cfg.Logger,
 		answerTimeout:    AnswerTimeout,
@@ -126,20 +124,21 @@ func New(cfg Config) (*Backend, error) {
 // full-size packets, so a burst from many calls at once is not dropped.
 const udpBufferBytes = 4 << 20
 
-// newAPIs sets pion up for an SFU that only forwards, with VP8 and Opus
+// newPeerAPI sets pion up for an SFU that only forwards, with VP8 and Opus
 // (frame encryption breaks H.264 unless it is NAL-aware), all media on one
 // UDP port, and host candidates (the announced addresses, with the announced
 // port if any, instead of the machine's; loopback ones only on a machine that
-// has no other address). Each direction gets only
-// the RTCP machinery that browsers use, since every interceptor costs a
-// goroutine and a timer per connection:
+// has no other address). Each participant has one peer connection, for what
+// it publishes and what it receives, with only the RTCP machinery that
+// browsers use, since every interceptor costs a goroutine and a timer per
+// connection:
 //   - receiving a published stream: NACKs for lost packets, receiver
 //     reports, and transport-wide congestion control feedback, from which the
 //     publisher's browser sets its bitrate;
 //   - sending subscriptions: sender reports (for lip sync); lost packets
 //     are resent from each track's shared history (track.go), not from a
 //     copy per subscriber.
-func newAPIs(cfg Config, media reachableAddresses, logs pionLogs) (publish, downlink peerAPI, err error) {
+func newPeerAPI(cfg Config, media reachableAddresses, logs pionLogs) (peerAPI, error) {
 	s := webrtc.SettingEngine{LoggerFactory: logs}
 	s.SetIncludeLoopbackCandidate(media.loopback)
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
@@ -151,53 +150,49 @@ func newAPIs(cfg Config, media reachableAddresses, logs pionLogs) (publish, down
 			External: cfg.AnnounceIPs, AsCandidateType: webrtc.ICECandidateTypeHost, NewPort: cfg.AnnouncePort,
 		})
 		if err != nil {
-			return publish, downlink, fmt.Errorf("the announced addresses: %w", err)
+			return peerAPI{}, fmt.Errorf("the announced addresses: %w", err)
 		}
 	}
 
-	publish = peerAPI{settings: s, interceptors: &interceptor.Registry{}}
-	if publish.media, err = mediaEngine(); err != nil {
-		return publish, downlink, err
+	api := peerAPI{settings: s, interceptors: &interceptor.Registry{}}
+	var err error
+	if api.media, err = mediaEngine(); err != nil {
+		return api, err
 	}
 	generator, err := nack.NewGeneratorInterceptor()
 	if err != nil {
-		return publish, downlink, err
+		return api, err
 	}
-	publish.interceptors.Add(generator)
+	api.interceptors.Add(generator)
 	receiverReports, err := report.NewReceiverInterceptor()
 	if err != nil {
-		return publish, downlink, err
+		return api, err
 	}
-	publish.interceptors.Add(receiverReports)
-	if err := webrtc.ConfigureTWCCSender(publish.media, publish.interceptors); err != nil {
-		return publish, downlink, err
-	}
-
-	downlink = peerAPI{settings: s, interceptors: &interceptor.Registry{}}
-	if downlink.media, err = mediaEngine(); err != nil {
-		return publish, downlink, err
+	api.interceptors.Add(receiverReports)
+	if err := webrtc.ConfigureTWCCSender(api.media, api.interceptors); err != nil {
+		return api, err
 	}
 	senderReports, err := report.NewSenderInterceptor()
 	if err != nil {
-		return publish, downlink, err
+		return api, err
 	}
-	downlink.interceptors.Add(senderReports)
-	return publish, downlink, nil
+	api.interceptors.Add(senderReports)
+	return api, nil
 }
 
-// peerAPI makes peer connections of one kind, each with its own incoming
-// streams.
+// peerAPI makes peer connections, each with its own incoming streams.
 type peerAPI struct {
 	settings     webrtc.SettingEngine
 	media        *webrtc.MediaEngine // copied by each peer connection
 	interceptors *interceptor.Registry
 }
 
-func (a peerAPI) newPeerConnection(incoming *incomingStreams) (*webrtc.PeerConnection, error) {
+func (a peerAPI) newPeerConnection(incoming *incomingStreams) (*webrtc.API, *webrtc.PeerConnection, error) {
 	s := a.settings
 	s.BufferFactory = incoming.buffer
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(a.media), webrtc.WithInterceptorRegistry(a.interceptors), webrtc.WithSettingEngine(s))
-	return api.NewPeerConnection(webrtc.Configuration{})
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	return api, pc, err
 }
 
 // reachableAddresses is the media socket, offered on the machine's addresses
@@ -391,10 +386,10 @@ func (b *Backend) resume(sessionID, connectionID, key string, s *socket) (*parti
 		b.releaseAway(wasAwayFrom)
 	}
 	p.mu.Lock()
-	down := p.down
+	peer := p.peer
 	p.mu.Unlock()
-	if down != nil {
-		down.resume()
+	if peer != nil {
+		peer.resume()
 	}
 	return p, nil
 }

@@ -32,8 +32,8 @@ func TestLoopbackCandidatesOnlyWhenThereIsNothingElse(t *testing.T) {
 }
 
 // TestAnnouncedAddressesCarryTheAnnouncedPort has the server behind a port
-// forward (203.0.113.5:40000 outside, its media port inside): the answer to
-// a publication and the downlink's offer give browsers that address and
+// forward (203.0.113.5:40000 outside, its media port inside): the offers to
+// a publisher and to a subscriber give browsers that address and
 // port instead of the machine's IPv4 ones (an IPv4 announcement leaves IPv6
 // addresses as they are); without a port they give the media port.
 func TestAnnouncedAddressesCarryTheAnnouncedPort(t *testing.T) {
@@ -50,10 +50,10 @@ func TestAnnouncedAddressesCarryTheAnnouncedPort(t *testing.T) {
 			ada := s.join(t, "announce", "Ada")
 			grace := s.join(t, "announce", "Grace")
 			_, _, _, streamID := ada.publish("pub1")
-			published := ada.expect(TypePublished)
+			adaOffer := ada.expect(TypeOffer)
 			grace.send(Message{Type: TypeSubscribe, ID: "s1", StreamID: streamID, Encrypted: true})
 			offer := grace.expect(TypeOffer)
-			for _, sdp := range []string{published.SDP, offer.SDP} {
+			for _, sdp := range []string{adaOffer.SDP, offer.SDP} {
 				candidates := ipv4Candidates(sdp)
 				require.NotEmpty(t, candidates)
 				for _, c := range candidates {

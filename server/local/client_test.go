@@ -44,8 +44,11 @@ type client struct {
 	arrived   chan struct{}
 	closed    chan struct{}
 	closeErr  error
-	down      *webrtc.PeerConnection // receives every subscription, made at the first offer
-	answered  map[string]bool        // the offers answered, by SDP
+	api       *webrtc.API
+	pc        *webrtc.PeerConnection                   // the participant's one peer connection, made at the first offer
+	answered  map[string]bool                          // the offers answered, by SDP
+	tracks    map[string][]*webrtc.TrackLocalStaticRTP // what each publication sends (audio, video), by pc id
+	senders   map[string][]*webrtc.RTPSender           // the senders of the publications the latest offer lists
 }
 
 // dial opens a socket without connecting to a session.
@@ -56,7 +59,8 @@ func (s *testServer) dial(t *testing.T) *client {
 	conn, _, err := websocket.Dial(ctx, s.url, nil)
 	require.NoError(t, err)
 	conn.SetReadLimit(1 << 20)
-	c := &client{t: t, conn: conn, arrived: make(chan struct{}, 1), closed: make(chan struct{}), answered: map[string]bool{}}
+	c := &client{t: t, conn: conn, arrived: make(chan struct{}, 1), closed: make(chan struct{}), answered: map[string]bool{},
+		tracks: map[string][]*webrtc.TrackLocalStaticRTP{}, senders: map[string][]*webrtc.RTPSender{}}
 	go c.read()
 	t.Cleanup(func() { _ = conn.CloseNow() })
 	return c
@@ -75,12 +79,13 @@ func (s *testServer) join(t *testing.T, room, name string) *client {
 }
 
 // resume connects a new socket as c's participant, as the browser library
-// does after its socket dropped; the new client has c's token and downlink.
+// does after its socket dropped; the new client has c's token and peer
+// connection.
 func (s *testServer) resume(t *testing.T, c *client) *client {
 	t.Helper()
 	first := c.expect(TypeConnected)
 	n := s.dial(t)
-	n.sessionID, n.token, n.down = c.sessionID, c.token, c.down
+	n.sessionID, n.token, n.api, n.pc, n.tracks, n.senders = c.sessionID, c.token, c.api, c.pc, c.tracks, c.senders
 	n.send(Message{Type: TypeConnect, Token: c.token, SessionID: c.sessionID, Encrypted: true,
 		ConnectionID: first.ConnectionID, ResumeKey: first.ResumeKey})
 	return n
@@ -202,15 +207,19 @@ func (c *client) closeStatus() (websocket.StatusCode, string) {
 // newPeer is a pion PeerConnection as a browser's, on loopback.
 func newPeer(t *testing.T) *webrtc.PeerConnection {
 	t.Helper()
+	pc, err := browserAPI(t).NewPeerConnection(webrtc.Configuration{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pc.Close() })
+	return pc
+}
+
+func browserAPI(t *testing.T) *webrtc.API {
+	t.Helper()
 	m := &webrtc.MediaEngine{}
 	require.NoError(t, m.RegisterDefaultCodecs())
 	s := webrtc.SettingEngine{}
 	s.SetIncludeLoopbackCandidate(true)
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(s))
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = pc.Close() })
-	return pc
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(s))
 }
 
 // gathered sets desc and returns it with its candidates.
@@ -222,29 +231,23 @@ func gathered(t *testing.T, pc *webrtc.PeerConnection, desc webrtc.SessionDescri
 	return pc.LocalDescription().SDP
 }
 
-// publish offers VP8 and Opus tracks and returns them with the stream id.
+// publish asks to publish VP8 and Opus tracks, answers the offer that
+// gives them their transceivers, and returns them with the stream id.
 func (c *client) publish(pcID string) (*webrtc.PeerConnection, *webrtc.TrackLocalStaticRTP, *webrtc.TrackLocalStaticRTP, string) {
 	c.t.Helper()
-	pc := newPeer(c.t)
-	video, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, "video", "cam")
+	video, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, "video", pcID)
 	require.NoError(c.t, err)
-	audio, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus}, "audio", "cam")
+	audio, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus}, "audio", pcID)
 	require.NoError(c.t, err)
-	for _, tr := range []*webrtc.TrackLocalStaticRTP{audio, video} {
-		_, err := pc.AddTransceiverFromTrack(tr, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
-		require.NoError(c.t, err)
-	}
-	offer, err := pc.CreateOffer(nil)
-	require.NoError(c.t, err)
-	sdp := gathered(c.t, pc, offer)
-	c.send(Message{Type: TypePublish, PC: pcID, SDP: sdp, Encrypted: true, Stream: &Stream{Name: "cam", HasAudio: true, HasVideo: true}})
+	c.tracks[pcID] = []*webrtc.TrackLocalStaticRTP{audio, video}
+	c.send(Message{Type: TypePublish, PC: pcID, Encrypted: true, Stream: &Stream{Name: "cam", HasAudio: true, HasVideo: true}})
+	c.answerOffer()
 	published := c.waitFor("published "+pcID, func(m Message) bool { return m.Type == TypePublished && m.PC == pcID })
-	require.NoError(c.t, pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: published.SDP}))
-	return pc, video, audio, published.StreamID
+	return c.pc, video, audio, published.StreamID
 }
 
 // subscribe asks for a stream and answers the offer that follows; it
-// returns the downlink, the one peer connection all subscriptions arrive on.
+// returns the peer connection that all subscriptions arrive on.
 func (c *client) subscribe(id, streamID string) *webrtc.PeerConnection {
 	c.t.Helper()
 	c.send(Message{Type: TypeSubscribe, ID: id, StreamID: streamID, Encrypted: true})
@@ -258,17 +261,56 @@ func (c *client) connectionID() string {
 	return c.expect(TypeConnected).ConnectionID
 }
 
-// answerOffer answers the server's next offer not answered yet.
+// answerOffer answers the server's next offer not answered yet, as the
+// browser library does: each publication it lists is sent on the
+// transceivers it names, and a publication it no longer lists stops.
 func (c *client) answerOffer() *webrtc.PeerConnection {
 	c.t.Helper()
 	offer := c.waitFor("an offer", func(m Message) bool { return m.Type == TypeOffer && !c.answered[m.SDP] })
 	c.answered[offer.SDP] = true
-	if c.down == nil {
-		c.down = newPeer(c.t)
+	if c.pc == nil {
+		c.api = browserAPI(c.t)
+		pc, err := c.api.NewPeerConnection(webrtc.Configuration{})
+		require.NoError(c.t, err)
+		c.t.Cleanup(func() { _ = pc.Close() })
+		c.pc = pc
 	}
-	require.NoError(c.t, c.down.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer.SDP}))
-	answer, err := c.down.CreateAnswer(nil)
+	require.NoError(c.t, c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer.SDP}))
+	listed := map[string]bool{}
+	for _, pub := range offer.Publications {
+		listed[pub.PC] = true
+		if c.senders[pub.PC] != nil || c.tracks[pub.PC] == nil {
+			continue
+		}
+		for i, track := range c.tracks[pub.PC] {
+			c.senders[pub.PC] = append(c.senders[pub.PC], c.sendOn([]string{pub.AudioMid, pub.VideoMid}[i], track))
+		}
+	}
+	for pcID, senders := range c.senders {
+		if !listed[pcID] {
+			for _, sender := range senders {
+				require.NoError(c.t, c.pc.RemoveTrack(sender))
+			}
+			delete(c.senders, pcID)
+		}
+	}
+	answer, err := c.pc.CreateAnswer(nil)
 	require.NoError(c.t, err)
-	c.send(Message{Type: TypeAnswer, SDP: gathered(c.t, c.down, answer)})
-	return c.down
+	c.send(Message{Type: TypeAnswer, SDP: gathered(c.t, c.pc, answer)})
+	return c.pc
+}
+
+// sendOn sends track on the transceiver with mid.
+func (c *client) sendOn(mid string, track webrtc.TrackLocal) *webrtc.RTPSender {
+	c.t.Helper()
+	for _, t := range c.pc.GetTransceivers() {
+		if t.Mid() == mid {
+			sender, err := c.api.NewRTPSender(track, c.pc.SCTP().Transport())
+			require.NoError(c.t, err)
+			require.NoError(c.t, t.SetSender(sender, track))
+			return sender
+		}
+	}
+	c.t.Fatalf("the offer has no transceiver %q", mid)
+	return nil
 }

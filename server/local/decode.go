@@ -27,17 +27,15 @@ func validate(m Message) error {
 		return all(need("sessionId", m.SessionID != ""), // a missing token is refused as an authentication error
 			need("resumeKey with connectionId", (m.ConnectionID == "") == (m.ResumeKey == "")))
 	case TypePublish:
-		return all(pcID(m.PC), need("sdp", m.SDP != ""), need("stream", m.Stream != nil), streamRequest(m.Stream))
+		return all(pcID(m.PC), need("stream", m.Stream != nil), streamRequest(m.Stream))
 	case TypeSubscribe:
 		return all(requestID(m.ID), need("streamId", m.StreamID != ""))
 	case TypeUnsubscribe:
 		return requestID(m.ID)
-	case TypeOffer:
-		return all(pcID(m.PC), need("sdp", m.SDP != ""))
 	case TypeAnswer:
-		return all(optionalPCID(m.PC), need("sdp", m.SDP != "")) // the downlink's answer has no pc
+		return all(need("sdp", m.SDP != ""), notTaken(`"pc"`, m.PC != "")) // there is one peer connection
 	case TypeCandidate:
-		return all(optionalPCID(m.PC), need("candidate", m.Candidate != nil), candidate(m.Candidate))
+		return all(need("candidate", m.Candidate != nil), candidate(m.Candidate), notTaken(`"pc"`, m.PC != ""))
 	case TypeUnpublish:
 		return pcID(m.PC)
 	case TypeStreamProperty:
@@ -80,13 +78,6 @@ func pcID(id string) error {
 	return nil
 }
 
-func optionalPCID(id string) error {
-	if id == "" {
-		return nil
-	}
-	return pcID(id)
-}
-
 func requestID(id string) error {
 	if id == "" || len(id) > MaxPCID {
 		return fmt.Errorf(`"id" must be 1 to %d characters`, MaxPCID)
@@ -97,6 +88,13 @@ func requestID(id string) error {
 func need(field string, ok bool) error {
 	if !ok {
 		return fmt.Errorf("the message lacks %s", field)
+	}
+	return nil
+}
+
+func notTaken(field string, present bool) error {
+	if present {
+		return fmt.Errorf("the message has %s, which its type does not take", field)
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ func BenchmarkForward(b *testing.B) {
 			}
 			track := newFanout(vp8, "video", "bench")
 			for i := 0; i < n; i++ {
-				connectSubscriber(b, backend.downlinkAPI, track)
+				connectSubscriber(b, backend.peerAPI, track)
 			}
 			raw, err := (&rtp.Packet{
 				Header:  rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: 1, Timestamp: 3000, SSRC: 1234, Marker: true},
@@ -70,7 +70,7 @@ func BenchmarkForwardParse(b *testing.B) {
 // over loopback to a client one that reads and drops what it receives.
 func connectSubscriber(b *testing.B, api peerAPI, track webrtc.TrackLocal) {
 	b.Helper()
-	server, err := api.newPeerConnection(newIncomingStreams(func() {}))
+	_, server, err := api.newPeerConnection(newIncomingStreams(func() {}))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -27,8 +27,6 @@ func (p *participant) handle(m Message) {
 		p.streamProperty(m)
 	case TypeSubscribe:
 		p.subscribe(m)
-	case TypeOffer:
-		p.renegotiate(m)
 	case TypeAnswer:
 		p.answer(m)
 	case TypeCandidate:
@@ -51,6 +49,8 @@ func (p *participant) refuse(req Message, e otError, message string) {
 	p.send(Message{Type: TypeError, PC: req.PC, ID: req.ID, Code: e.Code, Name: e.Name, Message: message})
 }
 
+// publish makes the stream a client asks for and offers it the transceivers
+// to send it on; the stream joins the room when the client answers (goLive).
 func (p *participant) publish(m Message) {
 	if !m.Encrypted {
 		p.refuse(m, errStreamCreate, msgPublishNoSecret)
@@ -68,16 +68,40 @@ func (p *participant) publish(m Message) {
 		p.refuse(m, errStreamCreate, fmt.Sprintf("a participant can publish at most %d streams", MaxPublications))
 		return
 	}
-	s, answer, err := p.newPublication(m.SDP, *m.Stream)
+	s, err := p.newPublication(m.PC, *m.Stream)
 	if err != nil {
-		p.refuse(m, errStreamCreate, "the offer was not accepted: "+err.Error())
+		p.refuse(m, errStreamCreate, "the stream was not accepted: "+err.Error())
+		return
+	}
+	peer, err := p.peerConn()
+	if err == nil {
+		err = peer.receive(s)
+	}
+	if err != nil {
+		p.refuse(m, errStreamCreate, "the stream could not be set up: "+err.Error())
 		return
 	}
 	p.mu.Lock()
-	p.publications[m.PC] = s
+	p.publications[m.PC] = s // leave() finds it, or p.over refused peerConn
 	p.mu.Unlock()
-	p.room.addStream(s) // before anyone knows its id, so a subscription to it finds it
-	p.send(Message{Type: TypePublished, PC: m.PC, StreamID: s.info.StreamID, SDP: answer})
+	peer.negotiate()
+}
+
+// goLive puts a publication in the room once the client has answered the
+// offer that asked it to send the stream, and tells the client its id.
+func (p *participant) goLive(s *stream) {
+	if s.ended.Load() {
+		return
+	}
+	p.mu.Lock()
+	s.live = true
+	p.mu.Unlock()
+	p.room.addStream(s)
+	if s.ended.Load() { // unpublished meanwhile, before it was in the room to take out
+		p.room.takeStream(s.info.StreamID, ReasonClientDisconnected)
+		return
+	}
+	p.send(Message{Type: TypePublished, PC: s.pcID, StreamID: s.info.StreamID})
 	p.b.log.Info("stream published", "session", p.room.sessionID, "connection", p.id, "stream", s.info.StreamID)
 }
 
@@ -88,15 +112,18 @@ func (p *participant) unpublish(pcID string) {
 	p.mu.Unlock()
 	if s != nil {
 		p.destroyStream(s, ReasonClientDisconnected)
+		p.peer.negotiate() // the client stops sending on its transceivers
 	}
 }
 
-// destroyStream ends a stream for everyone: the others are told and its
-// subscriptions close.
+// destroyStream ends a stream for everyone, once: the others are told, its
+// subscriptions close, and its transceivers are freed for a later
+// publication.
 func (p *participant) destroyStream(s *stream, reason string) {
-	if p.room.takeStream(s.info.StreamID, reason) == nil {
+	if s.ended.Swap(true) {
 		return
 	}
+	p.room.takeStream(s.info.StreamID, reason) // nil if it never joined the room
 	s.mu.Lock()
 	subs := make([]*subscription, 0, len(s.subs))
 	for sub := range s.subs {
@@ -108,7 +135,7 @@ func (p *participant) destroyStream(s *stream, reason string) {
 			sub.owner.unsubscribe(sub)
 		}
 	}
-	_ = s.pc.Close()
+	p.peer.release(s)
 }
 
 func (p *participant) streamProperty(m Message) {
@@ -155,18 +182,13 @@ func (p *participant) subscribe(m Message) {
 		p.refuse(m, errUnableSubscribe, fmt.Sprintf("a participant can subscribe to at most %d streams", p.b.maxSubscriptions))
 		return
 	}
-	if p.down == nil {
-		d, err := p.newDownlink()
-		if err != nil {
-			p.refuse(m, errUnableSubscribe, "the subscription could not be set up: "+err.Error())
-			return
-		}
-		p.mu.Lock()
-		p.down = d
-		p.mu.Unlock()
+	peer, err := p.peerConn()
+	if err != nil {
+		p.refuse(m, errUnableSubscribe, "the subscription could not be set up: "+err.Error())
+		return
 	}
 	sub := &subscription{id: m.ID, stream: s, owner: p}
-	if err := p.down.add(sub); err != nil {
+	if err := peer.add(sub); err != nil {
 		p.refuse(m, errUnableSubscribe, "the subscription could not be set up: "+err.Error())
 		return
 	}
@@ -185,7 +207,7 @@ func (p *participant) subscribe(m Message) {
 	}
 	p.b.log.Info("stream subscribed", "session", p.room.sessionID, "connection", p.id, "stream", s.info.StreamID)
 	p.send(Message{Type: TypeSubscribed, ID: m.ID, StreamID: s.info.StreamID})
-	p.down.negotiate()
+	peer.negotiate()
 }
 
 // unsubscribe stops sending a subscription's stream, which the caller has
@@ -194,8 +216,8 @@ func (p *participant) unsubscribe(sub *subscription) {
 	sub.stream.mu.Lock()
 	delete(sub.stream.subs, sub)
 	sub.stream.mu.Unlock()
-	p.down.remove(sub)
-	p.down.negotiate()
+	p.peer.remove(sub)
+	p.peer.negotiate()
 }
 
 // publication is the stream published on pc id pcID, or nil.
@@ -218,49 +240,26 @@ func (p *participant) takeSubscription(id string, want *subscription) *subscript
 	return sub
 }
 
-// renegotiate answers a publisher's new offer for its publication: an ICE
-// restart after its network changed.
-func (p *participant) renegotiate(m Message) {
-	s := p.publication(m.PC)
-	if s == nil {
-		p.refuse(m, errStreamCreate, "there is no publication with this pc id")
-		return
-	}
-	answer, err := s.answer(m.SDP)
-	if err != nil {
-		p.refuse(m, errStreamCreate, "the offer was not accepted: "+err.Error())
-		return
-	}
-	p.send(Message{Type: TypeAnswer, PC: m.PC, SDP: answer})
-}
-
 // answer completes the server's latest offer. An answer that does not fit
 // it means the client's media cannot follow the call any more.
 func (p *participant) answer(m Message) {
-	if p.down == nil {
+	if p.peer == nil {
 		p.end(CloseProtocol, "there is no offer to answer")
 		return
 	}
-	if err := p.down.answer(m.SDP); err != nil {
+	if err := p.peer.answer(m.SDP); err != nil {
 		p.end(CloseProtocol, "the answer was not accepted: "+truncate(err.Error(), 80))
 	}
 }
 
-// candidate adds a trickled candidate to a publication (pc) or, without
-// pc, to the downlink.
+// candidate adds a trickled candidate to the participant's peer connection.
 func (p *participant) candidate(m Message) {
+	if p.peer == nil {
+		return // there has been no offer to answer, so no candidate to trickle
+	}
 	c := webrtc.ICECandidateInit{Candidate: m.Candidate.Candidate, SDPMid: m.Candidate.SDPMid,
 		SDPMLineIndex: m.Candidate.SDPMLineIndex, UsernameFragment: m.Candidate.UsernameFragment}
-	var err error
-	switch {
-	case m.PC != "":
-		if s := p.publication(m.PC); s != nil {
-			err = s.pc.AddICECandidate(c)
-		}
-	case p.down != nil:
-		err = p.down.addCandidate(c)
-	}
-	if err != nil {
+	if err := p.peer.addCandidate(c); err != nil {
 		p.b.log.Debug("ignoring a candidate", "connection", p.id, "error", err)
 	}
 }

@@ -178,19 +178,19 @@ func TestKeyFrameRequestsAreAskedOnJoinAndRateLimited(t *testing.T) {
 	assert.LessOrEqual(t, forwarded, int(elapsed/pliInterval)+1, "at most one per %v in %v", pliInterval, elapsed)
 }
 
-// TestOneDownlinkCarriesEverySubscription subscribes to three streams, then
-// drops one and takes it again: every stream arrives on the one peer
+// TestOnePeerConnectionCarriesEverySubscription subscribes to three
+// streams, then drops one and takes it again: every stream arrives on the one peer
 // connection, and the freed transceivers are reused rather than added.
-func TestOneDownlinkCarriesEverySubscription(t *testing.T) {
+func TestOnePeerConnectionCarriesEverySubscription(t *testing.T) {
 	s := newTestServer(t, Config{})
-	grace := s.join(t, "downlink", "Grace")
+	grace := s.join(t, "one-pc", "Grace")
 	type publisher struct {
 		video, audio *webrtc.TrackLocalStaticRTP
 		streamID     string
 	}
 	var pubs []publisher
 	for _, name := range []string{"Ada", "Alan", "Edsger"} {
-		c := s.join(t, "downlink", name)
+		c := s.join(t, "one-pc", name)
 		_, video, audio, streamID := c.publish("pub1")
 		pubs = append(pubs, publisher{video, audio, streamID})
 	}

@@ -6,7 +6,7 @@ import "time"
 // protocol. The browser library (static/ot/signaling.js) speaks it; the
 // server answers it (socket.go reads and writes the socket, signaling.go
 // keeps the participant across sockets, handle.go acts on each request,
-// sfu.go, downlink.go and track.go carry the media).
+// sfu.go, peer.go and track.go carry the media).
 //
 // Transport: one WebSocket per participant at GET /api/signal. Every frame
 // is a text frame holding one JSON object (valid UTF-8) with a "type" field.
@@ -15,31 +15,39 @@ import "time"
 // travels in it, never in the URL, so that it is not written to any access
 // log. "connected" is always the first message the server sends.
 //
-// Peer connections: a participant sends each stream it publishes on a peer
-// connection of its own, named by the client with a "pc" id (1 to MaxPCID
-// bytes, unique within the connection), with an Opus and a VP8 track. It
-// receives every stream it subscribes to on one more peer connection, the
-// downlink, which the server makes at the first "subscribe" and
-// renegotiates as subscriptions come and go: the server sends an "offer"
-// after each change and the client answers it; one offer is out at a time,
-// and changes made meanwhile go into the next. A subscription's tracks carry
-// the stream id as their MediaStream id (a=msid), which is how the client
-// tells them apart; transceivers freed by an unsubscription are reused. Media
-// goes through the server (routed); the server forwards RTP payloads
+// The peer connection: a participant has one, which the server makes at its
+// first "publish" or "subscribe". Everything it publishes goes out on it and
+// everything it subscribes to comes in on it. The server makes every change
+// and offers it: it sends an "offer" after each change and the client
+// answers; one offer is out at a time, and changes made meanwhile go into
+// the next.
+//   - Publishing: the client names each publication with a "pc" id (1 to
+//     MaxPCID bytes, unique within the connection). The server gives it two
+//     transceivers that receive (audio, then video), and every offer lists in
+//     "publications" the mids of each publication's transceivers. The client
+//     answers sending on them (Opus and VP8), and starts its media once
+//     "published" has come: media that arrives before the server has the
+//     answer is dropped for good. When the publication ends, the next offer
+//     leaves it out, and the client stops sending on its transceivers.
+//   - Subscribing: a subscription's tracks carry the stream id as their
+//     MediaStream id (a=msid), which is how the client tells them apart.
+//   - Transceivers freed by an unpublication or an unsubscription are reused
+//     once the client has answered an offer without them, so the session
+//     description does not grow as people come and go.
+// Media goes through the server (routed); the server forwards RTP payloads
 // untouched, so encrypted frames stay encrypted.
 //
 //	client → server                          server → client
 //	---------------                          ---------------
 //	connect {token, sessionId, encrypted,    connected {connectionId, sessionId, e2ee, connection, connections, streams,
 //	  connectionId?, resumeKey?}               interrupted?, resumeKey, resumeWithin, resumed?}
-//	publish {pc, sdp, encrypted, stream}     published {pc, streamId, sdp}           (sdp: client offer → server answer)
-//	offer {pc, sdp}                          answer {pc, sdp}                        (a publication's renegotiation: an ICE restart)
-//	unpublish {pc}                           (others) streamDestroyed {stream, reason}
+//	publish {pc, encrypted, stream}          an offer, then published {pc, streamId} once it is answered
+//	unpublish {pc}                           an offer; (others) streamDestroyed {stream, reason}
 //	streamProperty {pc, hasAudio?, hasVideo?} (others) streamPropertyChanged {streamId, changedProperty, oldValue, newValue}
 //	subscribe {id, streamId, encrypted}      subscribed {id, streamId}, then an offer
 //	unsubscribe {id}                         an offer
-//	answer {sdp}                             offer {sdp}                             (the downlink: server offer → client answer)
-//	candidate {pc?, candidate}                                                       (trickle ICE; without pc: the downlink)
+//	answer {sdp}                             offer {sdp, publications}               (server offer → client answer)
+//	candidate {candidate}                                                            (trickle ICE)
 //	signal {id, signalType, data, to?}       signalSent {id}; (recipients) signal {signalType, data, from}
 //	disconnect {}                            the server closes with 1000 (normal closure)
 //	                                         connectionCreated {connection}, connectionDestroyed {connection, reason}
@@ -61,8 +69,7 @@ import "time"
 // "name" a client asks for in "publish" is ignored, so that nobody appears
 // under somebody else's name.
 //
-// Errors that end only one request ("publish", "offer", "subscribe",
-// "signal") come as an "error" message carrying the request's pc or id, with
+// Errors that end only one request ("publish", "subscribe", "signal") come as an "error" message carrying the request's pc or id, with
 // OpenTok.js's name and code (the otError values below), for example
 //
 //	{"type":"error","pc":"p1","code":1500,"name":"OT_STREAM_CREATE_FAILED",
@@ -81,15 +88,15 @@ import "time"
 // connection id and the resumeKey it got in "connected"; it gets "connected"
 // again with resumed: true and the call as it is now (who is here, who of
 // them is away and what they publish, not counting its own), everyone else
-// gets "connectionResumed", and a downlink offer that was out is sent again.
+// gets "connectionResumed", and an offer that was out is sent again.
 // Messages to a participant that is away are dropped, so every "connected",
 // fresh or resumed, lists in "interrupted" the connection ids of the others
 // away at that moment, whose "connectionInterrupted" it could not hear; their
 // "connectionResumed" or "connectionDestroyed" follows as usual (and one that
 // was dropping just then may still be announced by "connectionInterrupted"). A
-// peer connection whose ICE failed is restarted: the browser sends "offer"
-// with an ICE restart for each publication, and the server offers one on
-// the downlink. After ReconnectGrace the participant is gone as if it had
+// peer connection whose ICE failed is restarted: the server offers an ICE
+// restart when its side fails and when the participant resumes with its
+// media stopped. After ReconnectGrace the participant is gone as if it had
 // left, with reason "networkDisconnected", and resuming fails with
 // CloseResumeFailed. A socket the client closes (1000 or 1001, or after
 // "disconnect") ends the participant at once.
@@ -164,10 +171,10 @@ const (
 	OutboxBytes       = 1 << 20          // bytes waiting for a client that reads slowly. Over it: close CloseLimit
 
 	MaxPCID             = 64               // bytes of a pc id, subscription id or signal id. Over it: close CloseProtocol
-	MaxPublications     = 2                // streams one participant publishes at once (camera, screen). Over it: error errStreamCreate
+	MaxPublications     = 2                // streams one participant publishes at once (camera, screen), and as many more ending while the client has not answered. Over it: error errStreamCreate
 	MaxSubscriptions    = 32               // streams one participant receives at once; and one subscription per stream. Over it: error errUnableSubscribe
 	AnswerTimeout       = 10 * time.Second // for the "answer" to the server's "offer". Over it: close CloseProtocol
-	MaxPendingCandidate = 32               // downlink candidates queued before the first answer. Over it: the rest are dropped
+	MaxPendingCandidate = 32               // candidates queued before the first answer. Over it: the rest are dropped
 	MaxUndeclaredSSRCs  = 64               // SSRCs a peer connection gets media or reports on that no description declared (dropped). Over it: close CloseLimit
 	MaxCandidateBytes   = 1024             // bytes of one ICE candidate line (and of its sdpMid and usernameFragment). Over it: close CloseProtocol
 	MaxStreamNameBytes  = 400              // bytes of the stream name a client sends (it is replaced by the token's name). Over it: close CloseProtocol
@@ -219,14 +226,15 @@ type Message struct {
 	Streams      []*Stream     `json:"streams,omitempty"`
 	Interrupted  []string      `json:"interrupted,omitempty"` // connected: the connection ids of the others who are away now
 
-	// publish, answer, offer, candidate, unpublish, streamProperty; subscribe and unsubscribe (ID)
-	PC        string        `json:"pc,omitempty"`
-	SDP       string        `json:"sdp,omitempty"`
-	Candidate *ICECandidate `json:"candidate,omitempty"`
-	StreamID  string        `json:"streamId,omitempty"`
-	Stream    *Stream       `json:"stream,omitempty"` // publish: the properties asked for; streamCreated/Destroyed: the stream
-	HasAudio  *bool         `json:"hasAudio,omitempty"`
-	HasVideo  *bool         `json:"hasVideo,omitempty"`
+	// publish, published, unpublish, streamProperty; offer, answer, candidate; subscribe and unsubscribe (ID)
+	PC           string        `json:"pc,omitempty"`
+	SDP          string        `json:"sdp,omitempty"`
+	Publications []Publication `json:"publications,omitempty"` // offer: where to send each publication
+	Candidate    *ICECandidate `json:"candidate,omitempty"`
+	StreamID     string        `json:"streamId,omitempty"`
+	Stream       *Stream       `json:"stream,omitempty"` // publish: the properties asked for; streamCreated/Destroyed: the stream
+	HasAudio     *bool         `json:"hasAudio,omitempty"`
+	HasVideo     *bool         `json:"hasVideo,omitempty"`
 
 	// streamPropertyChanged
 	ChangedProperty string `json:"changedProperty,omitempty"` // "hasAudio" or "hasVideo"
@@ -267,6 +275,14 @@ type Stream struct {
 	VideoType    string `json:"videoType"`    // "camera" or "screen", as the publisher asked ("camera" if it did not); anything else: error errStreamCreate
 	CreationTime int64  `json:"creationTime"` // Unix milliseconds
 	Encrypted    bool   `json:"encrypted"`
+}
+
+// Publication says, in an offer, on which of its m-lines (by mid) the
+// client sends a publication's audio and video.
+type Publication struct {
+	PC       string `json:"pc"`
+	AudioMid string `json:"audioMid"`
+	VideoMid string `json:"videoMid"`
 }
 
 // ICECandidate is RTCIceCandidateInit.

@@ -21,60 +21,73 @@ const pliInterval = 500 * time.Millisecond
 // gatherTimeout bounds host candidate gathering, which takes milliseconds.
 const gatherTimeout = 3 * time.Second
 
-// stream is a published stream: the publisher's peer connection and the
-// tracks its media is forwarded into, one per kind.
+// stream is a published stream: the tracks its media is forwarded into,
+// one per kind, and the transceivers of the publisher's peer connection
+// that it arrives on.
 type stream struct {
 	info         Stream // mutable fields under the room's lock
 	owner        *participant
-	pc           *webrtc.PeerConnection
-	incoming     *incomingStreams // the SSRCs the publisher declared
+	pcID         string                 // the client's name for the publication
+	pc           *webrtc.PeerConnection // the publisher's
+	inbound      inbound
 	audio, video *fanout
 	videoSSRC    atomic.Uint32
 	lastPLI      atomic.Int64 // unix nanoseconds
+	live         bool         // in the room; under owner.mu
+	ended        atomic.Bool  // destroyed: it joins the room no more
 
 	mu   sync.Mutex
 	subs map[*subscription]struct{}
 }
 
-// newPublication answers a publisher's offer and starts forwarding its media.
-// The stream carries the name from the publisher's token, whatever it asked,
-// and the videoType it asked for: "camera" (the default) or "screen".
-func (p *participant) newPublication(offer string, props Stream) (*stream, string, error) {
+// newPublication makes the stream that a "publish" asks for, on pc id pcID;
+// it joins the room once the client has answered the offer that asks it to
+// send. The stream carries the name from the publisher's token, whatever it
+// asked, and the videoType it asked for: "camera" (the default) or "screen".
+func (p *participant) newPublication(pcID string, props Stream) (*stream, error) {
 	videoType, err := publicationVideoType(props.VideoType)
 	if err != nil {
-		return nil, "", err
-	}
-	incoming := newIncomingStreams(p.tooManyStreams)
-	pc, err := p.b.publishAPI.newPeerConnection(incoming)
-	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	s := &stream{
 		info: Stream{
 			StreamID: rand.Text(), ConnectionID: p.id, Name: p.info.Data, HasAudio: props.HasAudio, HasVideo: props.HasVideo,
 			VideoType: videoType, CreationTime: time.Now().UnixMilli(), Encrypted: true,
 		},
-		owner: p, pc: pc, incoming: incoming, subs: map[*subscription]struct{}{},
+		owner: p, pcID: pcID, subs: map[*subscription]struct{}{},
 	}
 	s.audio = newFanout(opus, "audio", s.info.StreamID)
 	s.video = newFanout(vp8, "video", s.info.StreamID)
-	pc.OnTrack(func(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
-		go drainRTCP(receiver)
-		if remote.Kind() == webrtc.RTPCodecTypeVideo {
-			s.videoSSRC.Store(uint32(remote.SSRC()))
-			s.requestKeyFrame(true) // subscribers may have connected before the video started
-			go forward(remote, s.video)
-			return
-		}
-		go forward(remote, s.audio)
-	})
-	p.watchMedia(pc, nil, nil)
-	answer, err := s.answer(offer)
-	if err != nil {
-		_ = pc.Close()
-		return nil, "", err
+	return s, nil
+}
+
+// forwardPublished starts forwarding a track that arrives on one of a
+// publication's transceivers.
+func (p *participant) forwardPublished(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
+	s := p.publicationOn(receiver)
+	if s == nil {
+		return // its publication ended; pion replaces the receiver once the client stops sending
 	}
-	return s, answer, nil
+	go drainRTCP(receiver)
+	if remote.Kind() == webrtc.RTPCodecTypeVideo {
+		s.videoSSRC.Store(uint32(remote.SSRC()))
+		s.requestKeyFrame(true) // subscribers may have connected before the video started
+		go forward(remote, s.video)
+		return
+	}
+	go forward(remote, s.audio)
+}
+
+// publicationOn is the publication whose media arrives on receiver, or nil.
+func (p *participant) publicationOn(receiver *webrtc.RTPReceiver) *stream {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, s := range p.publications {
+		if s.inbound.audio.Receiver() == receiver || s.inbound.video.Receiver() == receiver {
+			return s
+		}
+	}
+	return nil
 }
 
 // watchMedia ends p if pc's ICE fails before it ever connected (the network
@@ -129,19 +142,6 @@ func publicationVideoType(asked string) (string, error) {
 		return "screen", nil
 	}
 	return "", fmt.Errorf(`videoType must be "camera" or "screen", not %q`, truncate(asked, 32))
-}
-
-// answer answers the publisher's offer: the first, or an ICE restart.
-func (s *stream) answer(offer string) (string, error) {
-	s.incoming.declare(offer)
-	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
-		return "", err
-	}
-	answer, err := s.pc.CreateAnswer(nil)
-	if err != nil {
-		return "", err
-	}
-	return setLocalAndGather(s.pc, answer)
 }
 
 // setLocalAndGather sets the local description and waits for the host

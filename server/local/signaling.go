@@ -37,9 +37,9 @@ type participant struct {
 	departure string      // the reason others are told
 
 	// Messages add to these; a stream being destroyed removes from them.
-	publications  map[string]*stream       // by pc id
+	publications  map[string]*stream       // by pc id, from "publish" on (live once its offer is answered)
 	subscriptions map[string]*subscription // by subscription id
-	down          *downlink                // made at the first subscription
+	peer          *peer                    // made at the first publication or subscription
 }
 
 func (b *Backend) serveSignal(w http.ResponseWriter, r *http.Request) {
@@ -214,10 +214,10 @@ func (p *participant) socketEnded(s *socket) {
 	}
 	p.awayFrom = s.addr
 	p.away = time.AfterFunc(p.b.reconnectGrace, p.expire)
-	down := p.down
+	peer := p.peer
 	p.mu.Unlock()
-	if down != nil {
-		down.pause()
+	if peer != nil {
+		peer.pause()
 	}
 	p.room.broadcast(p, Message{Type: TypeConnectionInterrupted, ConnectionID: p.id})
 	p.b.log.Info("participant away", "session", p.room.sessionID, "connection", p.id)
@@ -270,7 +270,7 @@ func (p *participant) leave() {
 			p.away.Stop()
 			p.away = nil
 		}
-		down := p.down
+		peer := p.peer
 		departure := p.departure
 		p.mu.Unlock()
 		if wasAway {
@@ -284,8 +284,8 @@ func (p *participant) leave() {
 			delete(sub.stream.subs, sub)
 			sub.stream.mu.Unlock()
 		}
-		if down != nil {
-			down.close()
+		if peer != nil {
+			peer.close()
 		}
 		p.b.leave(p, p.room, departure)
 		p.b.log.Info("participant left", "session", p.room.sessionID, "connection", p.id, "reason", departure)

@@ -157,7 +157,7 @@ func TestPublishingOrSubscribingWithoutASecretIsRefused(t *testing.T) {
 	grace := s.join(t, "nosecret", "Grace")
 	_, _, _, streamID := ada.publish("pub1")
 
-	grace.send(Message{Type: TypePublish, PC: "p2", SDP: "v=0", Stream: &Stream{Name: "x"}})
+	grace.send(Message{Type: TypePublish, PC: "p2", Stream: &Stream{Name: "x"}})
 	e := grace.waitFor("publish error", func(m Message) bool { return m.Type == TypeError && m.PC == "p2" })
 	assert.Equal(t, 1500, e.Code)
 	assert.Equal(t, "OT_STREAM_CREATE_FAILED", e.Name)

@@ -31,15 +31,15 @@ type incomingStreams struct {
 
 	mu         sync.Mutex
 	declared   map[uint32]ssrcUse
-	offered    int      // SSRCs taken from offers
-	stopped    []uint32 // SSRCs of stopped senders, oldest first
+	sending    map[uint32]bool // the SSRCs the client's latest answer sends on
+	stopped    []uint32        // SSRCs of stopped senders, oldest first
 	undeclared int
 }
 
-// maxOfferedSSRCs is how many SSRCs a publisher's offers may declare: a
+// maxSendingSSRCs is how many SSRCs an answer may send on: each
 // publication's audio and video, each with a retransmission and an error
 // correction SSRC, have 6. pion buffers up to 1 MB for each.
-const maxOfferedSSRCs = 8
+const maxSendingSSRCs = 8 * MaxPublications
 
 // maxStoppedSSRCs is how many stopped senders' SSRCs are remembered, so that
 // a browser's last reports on them are dropped without counting as
@@ -57,32 +57,40 @@ func newIncomingStreams(tooMany func()) *incomingStreams {
 	return &incomingStreams{tooMany: tooMany, declared: map[uint32]ssrcUse{}}
 }
 
-// declare takes the SSRCs that a publisher's offer lists (a=ssrc and
-// a=ssrc-group lines).
+// declare takes the SSRCs that the client's answer sends on (a=ssrc and
+// a=ssrc-group lines), at most maxSendingSSRCs; those of its earlier answers
+// that this one leaves out are forgotten.
 func (in *incomingStreams) declare(sdp string) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
+	sending := map[uint32]bool{}
 	for line := range strings.Lines(sdp) {
 		fields := strings.Fields(line)
 		switch {
 		case len(fields) > 0 && strings.HasPrefix(fields[0], "a=ssrc:"):
-			in.declareSSRC(strings.TrimPrefix(fields[0], "a=ssrc:"))
+			addSSRC(sending, strings.TrimPrefix(fields[0], "a=ssrc:"))
 		case len(fields) > 1 && strings.HasPrefix(fields[0], "a=ssrc-group:"):
 			for _, ssrc := range fields[1:] {
-				in.declareSSRC(ssrc)
+				addSSRC(sending, ssrc)
 			}
+		}
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for ssrc := range in.sending {
+		if use := in.declared[ssrc]; !sending[ssrc] && use.reports == nil && !use.dropped {
+			delete(in.declared, ssrc)
+		}
+	}
+	in.sending = sending
+	for ssrc := range sending {
+		if _, ok := in.declared[ssrc]; !ok { // not one of the server's own
+			in.declared[ssrc] = ssrcUse{}
 		}
 	}
 }
 
-func (in *incomingStreams) declareSSRC(s string) {
-	ssrc, err := strconv.ParseUint(s, 10, 32)
-	if err != nil {
-		return
-	}
-	if _, ok := in.declared[uint32(ssrc)]; !ok && in.offered < maxOfferedSSRCs {
-		in.declared[uint32(ssrc)] = ssrcUse{}
-		in.offered++
+func addSSRC(set map[uint32]bool, s string) {
+	if ssrc, err := strconv.ParseUint(s, 10, 32); err == nil && len(set) < maxSendingSSRCs {
+		set[uint32(ssrc)] = true
 	}
 }
 

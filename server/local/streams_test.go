@@ -115,7 +115,7 @@ func TestMadeUpSSRCsEndTheParticipant(t *testing.T) {
 }
 
 // A subscriber's reports on the tracks it receives still reach the server:
-// a key frame request for each of two streams on one downlink reaches that
+// a key frame request for each of two streams on one peer connection reaches that
 // stream's publisher, and reports on a track it no longer receives do not.
 func TestReportsOnEachSubscribedTrackAreHandled(t *testing.T) {
 	s := newTestServer(t, Config{})
@@ -177,9 +177,9 @@ func TestReportsOnEachSubscribedTrackAreHandled(t *testing.T) {
 	assert.Equal(t, adaBefore, adaPLIs(), "a report on a track Grace no longer receives asks Ada for nothing")
 }
 
-// A publisher's offer as Chrome writes it: its SSRCs are read, and only
+// An answer that sends, as Chrome writes it: its SSRCs are read, and only
 // SSRCs that no line declared count towards the limit.
-func TestAnOffersSSRCsAreTheOnesRead(t *testing.T) {
+func TestAnAnswersSSRCsAreTheOnesRead(t *testing.T) {
 	in := newIncomingStreams(func() { t.Error("ended for one undeclared stream") })
 	in.declare("m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n" +
 		"a=ssrc-group:FID 1111 2222\r\n" +
@@ -196,17 +196,32 @@ func TestAnOffersSSRCsAreTheOnesRead(t *testing.T) {
 	assert.Equal(t, 1, in.undeclared)
 }
 
-// What an offer declares is bounded: extra a=ssrc lines get no buffers.
-func TestAnOfferDeclaresAtMostEightSSRCs(t *testing.T) {
+// What an answer declares is bounded: extra a=ssrc lines get no buffers.
+func TestAnAnswerDeclaresAtMostSixteenSSRCs(t *testing.T) {
 	in := newIncomingStreams(func() {})
-	var offer strings.Builder
+	var answer strings.Builder
 	for ssrc := 1; ssrc <= 5000; ssrc++ {
-		fmt.Fprintf(&offer, "a=ssrc:%d cname:x\r\n", ssrc)
+		fmt.Fprintf(&answer, "a=ssrc:%d cname:x\r\n", ssrc)
 	}
-	in.declare(offer.String())
-	assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTPBufferPacket, 8))
-	assert.IsType(t, dropped{}, in.buffer(packetio.RTPBufferPacket, 9))
-	assert.Len(t, in.declared, 8)
+	in.declare(answer.String())
+	assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTPBufferPacket, 16))
+	assert.IsType(t, dropped{}, in.buffer(packetio.RTPBufferPacket, 17))
+	assert.Len(t, in.declared, 16)
+}
+
+// Each answer says what the client sends now: SSRCs an earlier answer sent
+// on and this one leaves out are forgotten, the server's own senders are not.
+func TestALaterAnswerReplacesWhatIsSent(t *testing.T) {
+	in := newIncomingStreams(func() {})
+	in.handleReports(7, func([]byte) {})
+	in.declare("a=ssrc:1 cname:x\r\na=ssrc:2 cname:x\r\n")
+	in.declare("a=ssrc:2 cname:x\r\na=ssrc:3 cname:x\r\na=ssrc:7 cname:x\r\n")
+	assert.IsType(t, dropped{}, in.buffer(packetio.RTPBufferPacket, 1), "an SSRC no longer sent on")
+	assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTPBufferPacket, 2))
+	assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTPBufferPacket, 3))
+	assert.IsType(t, reportHandler{}, in.buffer(packetio.RTCPBufferPacket, 7), "the server's sender keeps its handler")
+	in.declare("")
+	assert.Len(t, in.declared, 1, "only the server's sender")
 }
 
 // Stopped senders' SSRCs are remembered for a while, not for ever.

@@ -50,7 +50,7 @@ export class Encryption {
 
   /**
    * Decrypts what receiver receives, reporting mismatch and match to
-   * listener. The transform is attached once; a receiver the downlink
+   * listener. The transform is attached once; a receiver the peer connection
    * reuses for another subscription only gets the new listener.
    * @param {string} key names the receiver for its whole life
    */

@@ -10,7 +10,7 @@
 //
 // One timer samples every watched subscriber that has an audioLevelUpdated
 // listener, LEVEL_INTERVAL_MS apart, from one stats report of the session's
-// downlink, which carries every subscription: OpenTok.js samples at every animation
+// peer connection, which carries every subscription: OpenTok.js samples at every animation
 // frame, but five times a second is enough to see who speaks (the level is
 // a peak that decays, so a sound between two samples still shows), and each
 // stats collection costs WebRTC's signaling thread about 0.3 ms (the README
@@ -19,7 +19,7 @@
 
 export const LEVEL_INTERVAL_MS = 200;
 
-/** @type {Set<{_audioReceiver(): RTCRtpReceiver|null, _downlink: {pc: RTCPeerConnection|null}|null, listenerCount(type: string): number, emit(type: string, fields: object): void}>} */
+/** @type {Set<{_audioReceiver(): RTCRtpReceiver|null, _peer: {pc: RTCPeerConnection|null}|null, listenerCount(type: string): number, emit(type: string, fields: object): void}>} */
 const watched = new Set();
 let timer = null;
 let sampling = false;
@@ -67,7 +67,7 @@ async function sampleAll() {
 async function sample(subscriber, reports) {
   if (subscriber.listenerCount('audioLevelUpdated') === 0) return;
   const receiver = subscriber.stream?.hasAudio === false ? null : subscriber._audioReceiver();
-  const pc = subscriber._downlink?.pc;
+  const pc = subscriber._peer?.pc;
   let audioLevel = 0;
   if (receiver && pc) {
     if (!reports.has(pc)) reports.set(pc, pc.getStats().then(audioLevels, () => new Map())); // closed meanwhile: silence

@@ -36,10 +36,3 @@ export function mediaElement(className, target, insertMode = 'replace', muted = 
 export function randomId() {
   return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
-
-/** Makes video the only codec a transceiver offers: frame encryption breaks H.264 unless it is NAL-aware. */
-export function preferVP8(transceiver) {
-  const codecs = RTCRtpSender.getCapabilities?.('video')?.codecs ?? [];
-  const vp8 = codecs.filter((c) => c.mimeType.toLowerCase() === 'video/vp8');
-  if (vp8.length > 0 && transceiver.setCodecPreferences) transceiver.setCodecPreferences(vp8);
-}

@@ -27,7 +27,7 @@ export class Publisher extends Emitter {
     this.element = container;
     this._videoElement = video;
     this._media = null;
-    this._pc = null;
+    this._senders = []; // on the session's peer connection, once published
     this._pcId = '';
     this._meter = null;
     this._ready = this.#getMedia(properties);
@@ -155,7 +155,7 @@ export class Publisher extends Emitter {
   /** Puts track where old was: in the media, on the page, and on the encrypted sender (replaceTrack keeps its transform). */
   async #replace(old, track, enabled) {
     track.enabled = enabled;
-    const sender = this._pc?.getTransceivers().find((t) => t.sender.track === old)?.sender;
+    const sender = this._senders.find((s) => s.track === old);
     if (sender) await sender.replaceTrack(track);
     this._media.removeTrack(old);
     this._media.addTrack(track);
@@ -192,18 +192,17 @@ export class Publisher extends Emitter {
     return this;
   }
 
-  _published(session, pcId, pc, stream) {
+  _published(session, pcId, senders, stream) {
     this.session = session;
     this._pcId = pcId;
-    this._pc = pc;
+    this._senders = senders;
     this.stream = stream;
     this.emit('streamCreated', { stream });
   }
 
   _unpublished(reason) {
     const stream = this.stream;
-    this._pc?.close();
-    this._pc = null;
+    this._senders = [];
     this.stream = null;
     this.session = null;
     if (stream) this.emit('streamDestroyed', { stream, reason });

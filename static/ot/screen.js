@@ -96,9 +96,9 @@ export class ScreenPublisher extends Publisher {
     return 'screen';
   }
 
-  _published(session, pcId, pc, stream) {
-    super._published(session, pcId, pc, stream);
-    for (const sender of pc.getSenders()) {
+  _published(session, pcId, senders, stream) {
+    super._published(session, pcId, senders, stream);
+    for (const sender of senders) {
       if (sender.track?.kind !== 'video') continue;
       sender.setParameters(screenSendParameters(sender.getParameters())).catch((err) => {
         console.warn('OT: the screen\'s send parameters were not applied', err);

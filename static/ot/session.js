@@ -6,11 +6,7 @@ import { Encryption, hasEndToEndEncryptionSupport } from './encryption.js';
 import { Publisher } from './publisher.js';
 import { Subscriber } from './subscriber.js';
 import { Signaling } from './signaling.js';
-import { Downlink } from './downlink.js';
-import { preferVP8 } from './media.js';
-
-/** How long a publisher's media may stay disconnected before its ICE restarts (see #iceChanged). */
-const ICE_DISCONNECTED_WAIT_MS = 2000;
+import { Peer } from './peer.js';
 
 export class Session extends Emitter {
   /**
@@ -31,15 +27,14 @@ export class Session extends Emitter {
     this._secret = options.encryptionSecret;
     this._encryption = this._encrypted ? new Encryption(sessionId) : null;
     this._signaling = null;
-    this._downlink = null;
+    this._peer = null;
     this._connected = false;
     this._connections = new Map();
     this._streams = new Map();
-    this._restarting = new WeakSet(); // publishers' peer connections whose ICE restart is under way
     this._away = new Set(); // connection ids whose socket dropped and may come back: their subscribers are 'disconnected'
     this._subscribers = new Set();
     this._publishers = new Set();
-    this._pcCount = 0; // names publishers' peer connections and subscriptions: p1, s2, …
+    this._pcCount = 0; // names publications and subscriptions: p1, s2, …
     this._token = '';
     this._resume = null; // {connectionId, resumeKey, within}: what resuming after a dropped socket needs
     this._reconnecting = false;
@@ -78,7 +73,7 @@ export class Session extends Emitter {
     this._token = token;
     const { signaling, connected } = await this.#open({});
     this._signaling = signaling;
-    this._downlink = new Downlink(signaling);
+    this._peer = new Peer(signaling, this._encryption);
     this._connected = true;
     this.#keepResume(connected);
     this._away = new Set(connected.interrupted ?? []);
@@ -153,34 +148,26 @@ export class Session extends Emitter {
     if (!this._connected) throw notConnected();
     await publisher._ready;
     const pcId = `p${++this._pcCount}`;
-    const pc = new RTCPeerConnection({});
-    for (const track of publisher._media.getTracks()) {
-      const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [publisher._media] });
-      if (track.kind === 'video') preferVP8(transceiver);
-      if (this._encrypted) this._encryption.encrypt(transceiver.sender, track.kind);
-    }
-    pc.onicecandidate = ({ candidate }) => {
-      if (candidate) this._signaling?.send({ type: 'candidate', pc: pcId, candidate: candidate.toJSON() });
-    };
-    pc.oniceconnectionstatechange = () => this.#iceChanged(pcId, pc);
-    await pc.setLocalDescription(await pc.createOffer());
+    const peer = this._peer;
+    // The server's offer names the transceivers to send on; "published" follows its answer.
+    peer.publish(pcId, publisher);
     let reply;
     try {
       reply = await this._signaling.request({
-        type: 'publish', pc: pcId, sdp: pc.localDescription.sdp, encrypted: this._encrypted,
+        type: 'publish', pc: pcId, encrypted: this._encrypted,
         stream: { name: publisher.name, hasAudio: publisher._audio, hasVideo: publisher._video, videoType: publisher._videoType ?? 'camera' },
       }, (m) => m.type === 'published' && m.pc === pcId, (m) => m.pc === pcId);
     } catch (err) {
-      pc.close();
+      peer.unpublish(pcId);
       throw err;
     }
-    await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
     const stream = this.#stream({
       streamId: reply.streamId, connectionId: this.connection.connectionId, name: publisher.name,
       hasAudio: publisher._audio, hasVideo: publisher._video, videoType: publisher._videoType ?? 'camera', creationTime: Date.now(), encrypted: this._encrypted,
     });
+    const senders = await peer.start(pcId);
     this._publishers.add(publisher);
-    publisher._published(this, pcId, pc, stream);
+    publisher._published(this, pcId, senders, stream);
   }
 
   /** Stops publishing. */
@@ -192,6 +179,7 @@ export class Session extends Emitter {
   _unpublish(publisher, reason) {
     if (!this._publishers.delete(publisher)) return;
     this._signaling?.send({ type: 'unpublish', pc: publisher._pcId });
+    this._peer?.unpublish(publisher._pcId);
     publisher._unpublished(reason);
   }
 
@@ -214,11 +202,11 @@ export class Session extends Emitter {
     setTimeout(() => {
       if (this._subscribers.has(subscriber) && this._away.has(stream.connection.connectionId)) subscriber.emit('disconnected');
     }, 0);
-    const downlink = this._downlink;
+    const peer = this._peer;
     const id = `s${++this._pcCount}`;
-    subscriber._start(this._signaling, downlink, this._encryption, id).then(() => callback?.(), (err) => {
+    subscriber._start(this._signaling, peer, this._encryption, id).then(() => callback?.(), (err) => {
       this._subscribers.delete(subscriber);
-      downlink.remove(subscriber);
+      peer.remove(subscriber);
       subscriber._destroy('subscribeFailed');
       if (!err.refused) this._orphans.push(id); // the server may have it: end it once back
       callback?.(err);
@@ -230,7 +218,7 @@ export class Session extends Emitter {
   unsubscribe(subscriber) {
     if (!this._subscribers.delete(subscriber)) return;
     this._signaling?.send({ type: 'unsubscribe', id: subscriber._id });
-    this._downlink?.remove(subscriber);
+    this._peer?.remove(subscriber);
     subscriber._destroy('unsubscribe');
   }
 
@@ -266,7 +254,7 @@ export class Session extends Emitter {
   #receive(m) {
     switch (m.type) {
       case 'offer':
-        this._downlink?.answer(m.sdp).catch((err) => console.error('The media connection could not follow the call:', err));
+        this._peer?.answer(m).catch((err) => console.error('The media connection could not follow the call:', err));
         break;
       case 'connectionInterrupted':
       case 'connectionResumed':
@@ -317,7 +305,7 @@ export class Session extends Emitter {
     for (const s of [...this._subscribers]) {
       if (s.stream.streamId === streamId) {
         this._subscribers.delete(s);
-        this._downlink?.remove(s);
+        this._peer?.remove(s);
         s._destroy(reason);
       }
     }
@@ -349,15 +337,12 @@ export class Session extends Emitter {
           return;
         }
         this._signaling = signaling;
-        this._downlink.signaling = signaling;
+        this._peer.signaling = signaling;
         this.#keepResume(connected);
         this._reconnecting = false;
         this.#catchUp(connected);
         this.emit('sessionReconnected');
         for (const id of this._orphans.splice(0)) signaling.send({ type: 'unsubscribe', id });
-        for (const p of this._publishers) {
-          if (['failed', 'disconnected'].includes(p._pc?.iceConnectionState)) this.#restartIce(p._pcId, p._pc);
-        }
         return;
       } catch (err) {
         if (err.refused) break; // the server no longer has us: the grace passed, or it restarted
@@ -393,40 +378,6 @@ export class Session extends Emitter {
     for (const s of this._subscribers) s.emit(this._away.has(s.stream.connection.connectionId) ? 'disconnected' : 'connected');
   }
 
-  /**
-   * Restarts ICE on a publisher's peer connection that lost its media:
-   * at once when it failed, and when it stays disconnected for
-   * ICE_DISCONNECTED_WAIT_MS. Chromium only declares failure after about
-   * 30 s, by when the server, whose side gives up after about 5 s, would
-   * have ended the call (CloseMediaFailed after the reconnect grace). While
-   * the session itself reconnects, its resume restarts ICE instead.
-   */
-  #iceChanged(pcId, pc) {
-    if (this._reconnecting) return;
-    if (pc.iceConnectionState === 'failed') this.#restartIce(pcId, pc);
-    if (pc.iceConnectionState === 'disconnected') {
-      setTimeout(() => {
-        if (pc.iceConnectionState === 'disconnected' && !this._reconnecting) this.#restartIce(pcId, pc);
-      }, ICE_DISCONNECTED_WAIT_MS);
-    }
-  }
-
-  /** Restarts ICE on a publisher's peer connection: its network changed. */
-  async #restartIce(pcId, pc) {
-    if (this._restarting.has(pc) || pc.connectionState === 'closed') return; // one at a time
-    this._restarting.add(pc);
-    try {
-      await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
-      const reply = await this._signaling.request({ type: 'offer', pc: pcId, sdp: pc.localDescription.sdp },
-        (m) => m.type === 'answer' && m.pc === pcId, (m) => m.pc === pcId);
-      await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
-    } catch (err) {
-      console.warn('Restarting the media connection failed:', err.message);
-    } finally {
-      this._restarting.delete(pc);
-    }
-  }
-
   #cleanUp(reason) {
     this._connected = false;
     this._reconnecting = false;
@@ -435,8 +386,8 @@ export class Session extends Emitter {
     for (const p of this._publishers) p._unpublished(reason);
     this._publishers.clear();
     for (const s of this._subscribers) s._destroy(reason);
-    this._downlink?.close();
-    this._downlink = null;
+    this._peer?.close();
+    this._peer = null;
     this._subscribers.clear();
     this._streams.clear();
     this._connections.clear();

@@ -1,5 +1,5 @@
 // OpenTok's Subscriber: one remote stream, decrypted and shown on the page.
-// Its tracks arrive on the session's downlink (downlink.js).
+// Its tracks arrive on the session's peer connection (peer.js).
 import { Emitter } from './events.js';
 import { unwatchAudioLevel, watchAudioLevel } from './levels.js';
 import { mediaElement, randomId } from './media.js';
@@ -45,19 +45,19 @@ export class Subscriber extends Emitter {
   }
 
   /**
-   * Asks the server for the stream; its tracks arrive on the session's downlink.
+   * Asks the server for the stream; its tracks arrive on the session's peer connection.
    * @param {import('./signaling.js').Signaling} signaling
-   * @param {import('./downlink.js').Downlink} downlink
+   * @param {import('./peer.js').Peer} peer
    * @param {import('./encryption.js').Encryption|null} encryption
    * @param {string} id the subscription's id in the protocol
    */
-  async _start(signaling, downlink, encryption, id) {
+  async _start(signaling, peer, encryption, id) {
     this._id = id;
-    this._downlink = downlink;
+    this._peer = peer;
     this._encryption = encryption;
     watchAudioLevel(this);
     const arrived = new Promise((resolve, reject) => { this._arrival = { resolve, reject }; });
-    downlink.add(this);
+    peer.add(this);
     await signaling.request(
       { type: 'subscribe', id, streamId: this.stream.streamId, encrypted: !!encryption },
       (m) => m.type === 'subscribed' && m.id === id,
@@ -67,7 +67,7 @@ export class Subscriber extends Emitter {
     this.emit('videoElementCreated', { element: this._videoElement });
   }
 
-  /** Takes one of the stream's tracks from the downlink; a reused receiver brings a track again. */
+  /** Takes one of the stream's tracks from the peer connection; a reused receiver brings a track again. */
   _addTrack(track, receiver, mid) {
     if (this._destroyed) return;
     const key = `r${mid}`;
@@ -98,7 +98,7 @@ export class Subscriber extends Emitter {
   }
 
   /**
-   * Removes the subscriber. The tracks belong to the downlink, which reuses
+   * Removes the subscriber. The tracks belong to the peer connection, which reuses
    * their receivers for later subscriptions, so they are not stopped.
    */
   _destroy(reason) {
