@@ -159,10 +159,10 @@ type loadClient struct {
 	mu           sync.Mutex
 	waiters      map[string]chan local.Message // by pc id or subscription id
 	streams      []string                      // the others' stream ids, as announced
-	video, audio *webrtc.TrackLocalStaticRTP // what it publishes, once it asked to
-	sending      bool                       // the tracks are on the transceivers an offer named
-	pc           *webrtc.PeerConnection     // its one peer connection: it publishes and subscribes on it
-	fail         chan error                 // an offer that could not be answered
+	video, audio *webrtc.TrackLocalStaticRTP   // what it publishes, once it asked to
+	sending      bool                          // the tracks are on the transceivers an offer named
+	pc           *webrtc.PeerConnection        // its one peer connection: it publishes and subscribes on it
+	fail         chan error                    // an offer that could not be answered
 
 	sent, received, receivedBytes atomic.Int64
 	connected                     chan struct{}
