@@ -75,7 +75,7 @@ func (p *participant) peerConn() (*peer, error) {
 		return nil, err
 	}
 	d := &peer{p: p, api: api, pc: pc, incoming: incoming}
-	pc.OnTrack(p.forwardPublished)
+	pc.OnTrack(d.forwardPublished)
 	p.watchMedia(pc, d.requestKeyFrames, d.restart)
 	p.peer = d
 	return d, nil

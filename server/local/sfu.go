@@ -63,12 +63,12 @@ func (p *participant) newPublication(pcID string, props Stream) (*stream, error)
 
 // forwardPublished starts forwarding a track that arrives on one of a
 // publication's transceivers.
-func (p *participant) forwardPublished(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
-	s := p.publicationOn(receiver)
+func (d *peer) forwardPublished(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
+	s := d.p.publicationOn(receiver)
 	if s == nil {
 		return // its publication ended; pion replaces the receiver once the client stops sending
 	}
-	go drainRTCP(receiver)
+	d.incoming.readReportsThrough(uint32(remote.SSRC()), receiver)
 	if remote.Kind() == webrtc.RTPCodecTypeVideo {
 		s.videoSSRC.Store(uint32(remote.SSRC()))
 		s.requestKeyFrame(true) // subscribers may have connected before the video started
@@ -199,14 +199,4 @@ func (s *stream) requestKeyFrame(force bool) {
 		return
 	}
 	_ = s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}) // fails only once the publisher is gone
-}
-
-// drainRTCP reads a publisher's RTCP so the interceptors see it.
-func drainRTCP(receiver *webrtc.RTPReceiver) {
-	buf := make([]byte, 1500)
-	for {
-		if _, _, err := receiver.Read(buf); err != nil {
-			return
-		}
-	}
 }

@@ -71,7 +71,6 @@ func (b *Backend) serveSignal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	go s.write()
-	go s.ping()
 	if p := s.handshake(); p != nil {
 		p.serve(s)
 		p.socketEnded(s)

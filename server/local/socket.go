@@ -39,6 +39,7 @@ type socket struct {
 	// answer to pings): the participant may come back. clean says the
 	// client closed it on purpose: the participant has left.
 	lost, clean atomic.Bool
+	pinging     atomic.Bool // a ping waits for its pong
 }
 
 func newSocket(b *Backend, addr string) *socket {
@@ -138,16 +139,22 @@ func (s *socket) stop(status websocket.StatusCode, reason string, vanished bool)
 	})
 }
 
-// write sends queued messages until the socket ends, then flushes the queue
-// and closes it.
+// write sends queued messages, and a ping every PingInterval, until the
+// socket ends, then flushes the queue and closes it.
 func (s *socket) write() {
 	defer close(s.done)
+	pings := time.NewTicker(PingInterval)
+	defer pings.Stop()
 	for {
 		select {
 		case data := <-s.out:
 			s.queued.Add(-int64(len(data)))
 			if s.writeNow(data) != nil {
 				s.vanish()
+			}
+		case <-pings.C:
+			if s.pinging.CompareAndSwap(false, true) {
+				go s.ping()
 			}
 		case <-s.ctx.Done():
 			if s.vanished {
@@ -174,22 +181,14 @@ func (s *socket) writeNow(data []byte) error {
 	return s.conn.Write(ctx, websocket.MessageText, data)
 }
 
-// ping notices a browser that vanished without closing its socket.
+// ping notices a browser that vanished without closing its socket: its
+// pong must come within DisconnectGrace-PingInterval. It waits on its own
+// goroutine, so that messages go out meanwhile.
 func (s *socket) ping() {
-	t := time.NewTicker(PingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-t.C:
-			ctx, cancel := context.WithTimeout(s.ctx, DisconnectGrace-PingInterval)
-			err := s.conn.Ping(ctx)
-			cancel()
-			if err != nil {
-				s.vanish()
-				return
-			}
-		}
+	defer s.pinging.Store(false)
+	ctx, cancel := context.WithTimeout(s.ctx, DisconnectGrace-PingInterval)
+	defer cancel()
+	if s.conn.Ping(ctx) != nil {
+		s.vanish()
 	}
 }

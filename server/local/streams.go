@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/pion/transport/v5/packetio"
+	"github.com/pion/webrtc/v4"
 )
 
 // Buffer limits for declared streams, as pion's own.
@@ -24,15 +25,18 @@ const (
 // declared SSRCs get a buffer; media and reports on any other are dropped,
 // and a client that keeps making them up is ended.
 //
-// A subscriber's reports on a track it receives are handled as they arrive
-// (see handleReports), so no goroutine waits on each track's RTCP.
+// Reports are handled as they arrive, so that no goroutine waits on each
+// track's RTCP: a subscriber's reports on a track it receives (see
+// handleReports), and a publisher's on a track it sends (see
+// publisherReports).
 type incomingStreams struct {
 	tooMany func() // ends the participant; called once, on its own goroutine
 
 	mu         sync.Mutex
 	declared   map[uint32]ssrcUse
 	sending    map[uint32]bool // the SSRCs the client's latest answer sends on
-	stopped    []uint32        // SSRCs of stopped senders, oldest first
+	published  map[uint32]*publisherReports
+	stopped    []uint32 // SSRCs of stopped senders, oldest first
 	undeclared int
 }
 
@@ -54,7 +58,7 @@ type ssrcUse struct {
 }
 
 func newIncomingStreams(tooMany func()) *incomingStreams {
-	return &incomingStreams{tooMany: tooMany, declared: map[uint32]ssrcUse{}}
+	return &incomingStreams{tooMany: tooMany, declared: map[uint32]ssrcUse{}, published: map[uint32]*publisherReports{}}
 }
 
 // declare takes the SSRCs that the client's answer sends on (a=ssrc and
@@ -78,6 +82,7 @@ func (in *incomingStreams) declare(sdp string) {
 	for ssrc := range in.sending {
 		if use := in.declared[ssrc]; !sending[ssrc] && use.reports == nil && !use.dropped {
 			delete(in.declared, ssrc)
+			delete(in.published, ssrc)
 		}
 	}
 	in.sending = sending
@@ -117,6 +122,18 @@ func (in *incomingStreams) stopReports(ssrc uint32) {
 	}
 }
 
+// readReportsThrough has each report on a published track's SSRC read
+// through its receiver, so that pion's interceptors see it.
+func (in *incomingStreams) readReportsThrough(ssrc uint32, receiver *webrtc.RTPReceiver) {
+	in.mu.Lock()
+	reports := in.published[ssrc]
+	in.mu.Unlock()
+	if reports != nil {
+		buf := make([]byte, 1500)
+		reports.through(func() { _, _, _ = receiver.Read(buf) })
+	}
+}
+
 // buffer is called by pion, with its stream lock held, for each new stream.
 func (in *incomingStreams) buffer(kind packetio.BufferPacketType, ssrc uint32) io.ReadWriteCloser {
 	in.mu.Lock()
@@ -138,7 +155,9 @@ func (in *incomingStreams) buffer(kind packetio.BufferPacketType, ssrc uint32) i
 	case kind == packetio.RTPBufferPacket:
 		return newPacketBuffer(rtpBufferBytes)
 	default:
-		return newPacketBuffer(rtcpBufferBytes)
+		reports := &publisherReports{}
+		in.published[ssrc] = reports
+		return reports
 	}
 }
 
@@ -183,6 +202,50 @@ func (h reportHandler) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// publisherReports are a publisher's reports on a track it sends: its
+// sender reports, which pion's receiver reports back to it need. pion's
+// interceptors see a track's reports only as its receiver is read, which
+// would take a goroutine per track, so each report is read through the
+// receiver as pion writes it, on pion's goroutine that decrypts it.
+type publisherReports struct {
+	mu      sync.Mutex
+	read    func() // reads the track's receiver once; nil until the track arrives
+	pending []byte // the report being read through
+}
+
+func (r *publisherReports) through(read func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.read = read
+}
+
+func (r *publisherReports) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	read := r.read
+	if read != nil {
+		r.pending = p
+	}
+	r.mu.Unlock()
+	if read != nil {
+		read() // which Reads p back
+	}
+	return len(p), nil
+}
+
+// Read gives the report being written, once.
+func (r *publisherReports) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.pending == nil {
+		return 0, io.EOF
+	}
+	n := copy(p, r.pending)
+	r.pending = nil
+	return n, nil
+}
+
+func (r *publisherReports) Close() error { return nil }
 
 // dropped is a stream whose packets go nowhere, and that nobody reads.
 type dropped struct{}

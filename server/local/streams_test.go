@@ -189,7 +189,7 @@ func TestAnAnswersSSRCsAreTheOnesRead(t *testing.T) {
 		"a=ssrc:3333 cname:x\r\n")
 	for _, ssrc := range []uint32{1111, 2222, 3333} {
 		assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTPBufferPacket, ssrc), "media on %d", ssrc)
-		assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTCPBufferPacket, ssrc), "reports on %d", ssrc)
+		assert.IsType(t, &publisherReports{}, in.buffer(packetio.RTCPBufferPacket, ssrc), "reports on %d", ssrc)
 	}
 	assert.Zero(t, in.undeclared)
 	assert.IsType(t, dropped{}, in.buffer(packetio.RTPBufferPacket, 4444), "an SSRC no line declared")
@@ -236,4 +236,52 @@ func TestStoppedSendersAreForgottenInTime(t *testing.T) {
 	assert.Zero(t, in.undeclared)
 	in.buffer(packetio.RTCPBufferPacket, 1)
 	assert.Equal(t, 1, in.undeclared, "a report on a sender stopped long ago")
+}
+
+// A publisher's sender reports reach pion's receiver reports, read through
+// the track's receiver as they arrive: the reports the server sends back
+// name the last one (LSR), from which the browser learns the round trip
+// time.
+func TestAPublishersSenderReportsAreAnswered(t *testing.T) {
+	s := newTestServer(t, Config{})
+	ada := s.join(t, "sender-reports", "Ada")
+	pc, video, audio, _ := ada.publish("cam")
+	connected(t, pc)
+	sender := ada.senders["cam"][1]
+	ssrc := uint32(sender.GetParameters().Encodings[0].SSRC)
+	const ntp = uint64(0x0000_1234_5678_0000)
+
+	answered := make(chan struct{})
+	go func() {
+		for {
+			packets, _, err := sender.ReadRTCP()
+			if err != nil {
+				return
+			}
+			for _, pkt := range packets {
+				if rr, ok := pkt.(*rtcp.ReceiverReport); ok {
+					for _, r := range rr.Reports {
+						if r.SSRC == ssrc && r.LastSenderReport == uint32(ntp>>16) {
+							close(answered)
+							return
+						}
+					}
+				}
+			}
+		}
+	}()
+	deadline := time.After(10 * time.Second)
+	for i := 0; ; i++ {
+		sendPacket(t, i, video, audio) // the server reads reports once the track has arrived
+		if i%10 == 0 {
+			require.NoError(t, pc.WriteRTCP([]rtcp.Packet{&rtcp.SenderReport{SSRC: ssrc, NTPTime: ntp, RTPTime: uint32(i * 3000)}}))
+		}
+		select {
+		case <-answered:
+			return
+		case <-deadline:
+			t.Fatal("no receiver report named the sender report")
+		default:
+		}
+	}
 }
