@@ -74,11 +74,11 @@ func (p *participant) peerConn() (*peer, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &peer{p: p, api: api, pc: pc, incoming: incoming}
-	pc.OnTrack(d.forwardPublished)
-	p.watchMedia(pc, d.requestKeyFrames, d.restart)
-	p.peer = d
-	return d, nil
+	c := &peer{p: p, api: api, pc: pc, incoming: incoming}
+	pc.OnTrack(c.forwardPublished)
+	p.watchMedia(pc, c.requestKeyFrames, c.restart)
+	p.peer = c
+	return c, nil
 }
 
 var errTooManyInbounds = errors.New("publications are changing faster than the browser answers")
@@ -86,70 +86,70 @@ var errTooManyInbounds = errors.New("publications are changing faster than the b
 // receive gives a publication the transceivers its media will arrive on:
 // a free pair, or two new ones. The next offer asks the client to send on
 // them.
-func (d *peer) receive(s *stream) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s.pc = d.pc
-	if pair, ok := d.inbound.take(func(inbound) bool { return true }); ok {
+func (c *peer) receive(s *stream) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s.pc = c.pc
+	if pair, ok := c.inbound.take(func(inbound) bool { return true }); ok {
 		s.inbound = pair
 		return nil
 	}
-	if d.inbounds >= maxInbounds {
+	if c.inbounds >= maxInbounds {
 		return errTooManyInbounds
 	}
 	recvonly := webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}
-	audio, err := d.pc.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio, recvonly)
+	audio, err := c.pc.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio, recvonly)
 	if err != nil {
 		return err
 	}
-	video, err := d.pc.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo, recvonly)
+	video, err := c.pc.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo, recvonly)
 	if err != nil {
 		return err
 	}
-	d.inbounds++
+	c.inbounds++
 	s.inbound = inbound{audio, video}
 	return nil
 }
 
 // release keeps an ended publication's transceivers for a later one.
-func (d *peer) release(s *stream) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.inbound.release(s.inbound)
+func (c *peer) release(s *stream) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.inbound.release(s.inbound)
 }
 
 // add starts sending the stream's tracks to the participant; the next offer
 // carries them.
-func (d *peer) add(sub *subscription) error {
+func (c *peer) add(sub *subscription) error {
 	for _, track := range []*fanout{sub.stream.audio, sub.stream.video} {
-		t, err := d.send(track)
+		t, err := c.send(track)
 		if err != nil {
-			d.remove(sub)
+			c.remove(sub)
 			return err
 		}
 		sub.sending = append(sub.sending, t)
-		d.incoming.handleReports(senderSSRC(t.Sender()), subscriberReports(sub.stream, track))
+		c.incoming.handleReports(senderSSRC(t.Sender()), subscriberReports(sub.stream, track))
 	}
 	return nil
 }
 
 // send puts track on a transceiver of an ended subscription, or a new one.
 // (pion's AddTrack would take a publication's transceiver as well.)
-func (d *peer) send(track *fanout) (*webrtc.RTPTransceiver, error) {
-	d.mu.Lock()
-	t, reused := d.outbound.take(func(t *webrtc.RTPTransceiver) bool { return t.Kind() == track.kind })
-	d.mu.Unlock()
+func (c *peer) send(track *fanout) (*webrtc.RTPTransceiver, error) {
+	c.mu.Lock()
+	t, reused := c.outbound.take(func(t *webrtc.RTPTransceiver) bool { return t.Kind() == track.kind })
+	c.mu.Unlock()
 	if !reused {
-		return d.pc.AddTransceiverFromTrack(track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+		return c.pc.AddTransceiverFromTrack(track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
 	}
-	sender, err := d.api.NewRTPSender(track, d.pc.SCTP().Transport()) // the connection's one DTLS transport
+	sender, err := c.api.NewRTPSender(track, c.pc.SCTP().Transport()) // the connection's one DTLS transport
 	if err == nil {
 		err = t.SetSender(sender, track)
 	}
 	if err != nil {
-		d.mu.Lock()
-		d.outbound.free = append(d.outbound.free, t)
-		d.mu.Unlock()
+		c.mu.Lock()
+		c.outbound.release(t)
+		c.mu.Unlock()
 		return nil, err
 	}
 	return t, nil
@@ -157,15 +157,15 @@ func (d *peer) send(track *fanout) (*webrtc.RTPTransceiver, error) {
 
 // remove stops sending the stream's tracks; their transceivers are kept for
 // later subscriptions.
-func (d *peer) remove(sub *subscription) {
+func (c *peer) remove(sub *subscription) {
 	for _, t := range sub.sending {
 		sender := t.Sender()
 		ssrc := senderSSRC(sender)
-		_ = d.pc.RemoveTrack(sender) // fails only once the connection is closed
-		d.incoming.stopReports(ssrc)
-		d.mu.Lock()
-		d.outbound.release(t)
-		d.mu.Unlock()
+		_ = c.pc.RemoveTrack(sender) // fails only once the connection is closed
+		c.incoming.stopReports(ssrc)
+		c.mu.Lock()
+		c.outbound.release(t)
+		c.mu.Unlock()
 	}
 	sub.sending = nil
 }
@@ -178,43 +178,43 @@ func senderSSRC(sender *webrtc.RTPSender) uint32 {
 
 // negotiate offers the current state, or, while an offer is out, marks
 // that another one is needed once it is answered.
-func (d *peer) negotiate() {
-	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
+func (c *peer) negotiate() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
 		return
 	}
-	if d.offering {
-		d.stale = true
-		d.mu.Unlock()
+	if c.offering {
+		c.stale = true
+		c.mu.Unlock()
 		return
 	}
-	d.offering = true
-	d.stale = false
-	options := &webrtc.OfferOptions{ICERestart: d.restartICE}
-	d.restartICE = false
-	d.inbound.offering()
-	d.outbound.offering()
-	d.mu.Unlock()
+	c.offering = true
+	c.stale = false
+	options := &webrtc.OfferOptions{ICERestart: c.restartICE}
+	c.restartICE = false
+	c.inbound.offering()
+	c.outbound.offering()
+	c.mu.Unlock()
 
-	pubs, notLive := d.p.publicationsNow() // before the offer, which has their transceivers
-	offer, err := d.pc.CreateOffer(options)
+	pubs, notLive := c.p.publicationsNow() // before the offer, which has their transceivers
+	offer, err := c.pc.CreateOffer(options)
 	if err == nil {
 		var sdp string
-		if sdp, err = setLocalAndGather(d.pc, offer); err == nil {
+		if sdp, err = setLocalAndGather(c.pc, offer); err == nil {
 			m := Message{Type: TypeOffer, SDP: sdp, Publications: sendingOn(pubs)}
-			d.mu.Lock()
-			d.lastOffer = m
-			d.offered = notLive
-			d.expectAnswer()
-			d.mu.Unlock()
-			d.p.send(m)
+			c.mu.Lock()
+			c.lastOffer = m
+			c.offered = notLive
+			c.expectAnswer()
+			c.mu.Unlock()
+			c.p.send(m)
 			return
 		}
 	}
-	if !d.isClosed() {
-		d.p.b.log.Warn("offering the participant's media", "connection", d.p.id, "error", err)
-		d.p.end(CloseMediaFailed, "the server could not offer your media")
+	if !c.isClosed() {
+		c.p.b.log.Warn("offering the participant's media", "connection", c.p.id, "error", err)
+		c.p.end(CloseMediaFailed, "the server could not offer your media")
 	}
 }
 
@@ -243,60 +243,60 @@ func sendingOn(pubs map[string]*stream) []Publication {
 }
 
 // expectAnswer ends the participant if the offer is not answered in time;
-// while it is away, the time starts when it resumes. The caller holds d.mu.
-func (d *peer) expectAnswer() {
-	if d.expiry != nil {
-		d.expiry.Stop()
+// while it is away, the time starts when it resumes. The caller holds c.mu.
+func (c *peer) expectAnswer() {
+	if c.expiry != nil {
+		c.expiry.Stop()
 	}
-	if !d.closed && d.p.present() {
-		d.expiry = time.AfterFunc(d.p.b.answerTimeout, func() {
-			d.p.end(CloseProtocol, "no answer to the server's offer within 10 s")
+	if !c.closed && c.p.present() {
+		c.expiry = time.AfterFunc(c.p.b.answerTimeout, func() {
+			c.p.end(CloseProtocol, "no answer to the server's offer within 10 s")
 		})
 	}
 }
 
 // pause stops waiting for an answer while the participant is away.
-func (d *peer) pause() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.expiry != nil {
-		d.expiry.Stop()
+func (c *peer) pause() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.expiry != nil {
+		c.expiry.Stop()
 	}
 }
 
 // resume catches a participant that came back up: the offer it may have
 // missed is sent again, and ICE restarts if its media stopped.
-func (d *peer) resume() {
-	stopped := d.mediaStopped()
-	d.mu.Lock()
-	if d.offering {
-		m := d.lastOffer
-		d.expectAnswer()
+func (c *peer) resume() {
+	stopped := c.mediaStopped()
+	c.mu.Lock()
+	if c.offering {
+		m := c.lastOffer
+		c.expectAnswer()
 		if stopped {
-			d.restartICE, d.stale = true, true
+			c.restartICE, c.stale = true, true
 		}
-		d.mu.Unlock()
-		d.p.send(m)
+		c.mu.Unlock()
+		c.p.send(m)
 		return
 	}
-	d.mu.Unlock()
+	c.mu.Unlock()
 	if stopped {
-		d.restart()
+		c.restart()
 	}
 }
 
 // mediaStopped says whether ICE lost the browser after it had connected.
-func (d *peer) mediaStopped() bool {
-	state := d.pc.ICEConnectionState()
+func (c *peer) mediaStopped() bool {
+	state := c.pc.ICEConnectionState()
 	return state == webrtc.ICEConnectionStateFailed || state == webrtc.ICEConnectionStateDisconnected
 }
 
 // restart offers an ICE restart, now or after the offer that is out.
-func (d *peer) restart() {
-	d.mu.Lock()
-	d.restartICE = true
-	d.mu.Unlock()
-	d.negotiate()
+func (c *peer) restart() {
+	c.mu.Lock()
+	c.restartICE = true
+	c.mu.Unlock()
+	c.negotiate()
 }
 
 var errNoOffer = errors.New("there is no offer to answer")
@@ -304,41 +304,41 @@ var errNoOffer = errors.New("there is no offer to answer")
 // answer applies the client's answer: the publications it sends for the
 // first time join the room. Then it sends the next offer if something
 // changed meanwhile.
-func (d *peer) answer(sdp string) error {
-	d.mu.Lock()
-	if !d.offering {
-		d.mu.Unlock()
+func (c *peer) answer(sdp string) error {
+	c.mu.Lock()
+	if !c.offering {
+		c.mu.Unlock()
 		return errNoOffer
 	}
-	d.mu.Unlock()
-	d.incoming.declare(sdp) // before pion starts the receivers
-	if err := d.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}); err != nil {
+	c.mu.Unlock()
+	c.incoming.declare(sdp) // before pion starts the receivers
+	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}); err != nil {
 		return err
 	}
-	d.mu.Lock()
-	d.offering = false
-	d.expiry.Stop()
-	first := !d.answered
-	d.answered = true
-	pending := d.candidates
-	d.candidates = nil
-	again := d.stale
-	live := d.offered
-	d.offered = nil
-	d.inbound.answered()
-	d.outbound.answered()
-	d.mu.Unlock()
+	c.mu.Lock()
+	c.offering = false
+	c.expiry.Stop()
+	first := !c.answered
+	c.answered = true
+	pending := c.candidates
+	c.candidates = nil
+	again := c.stale
+	live := c.offered
+	c.offered = nil
+	c.inbound.answered()
+	c.outbound.answered()
+	c.mu.Unlock()
 	for _, s := range live {
-		d.p.goLive(s)
+		c.p.goLive(s)
 	}
 	if first {
-		for _, c := range pending {
-			_ = d.pc.AddICECandidate(c) // a bad candidate only fails itself
+		for _, candidate := range pending {
+			_ = c.pc.AddICECandidate(candidate) // a bad candidate only fails itself
 		}
 	}
-	d.requestKeyFrames()
+	c.requestKeyFrames()
 	if again {
-		d.negotiate()
+		c.negotiate()
 	}
 	return nil
 }
@@ -347,55 +347,55 @@ var errTooManyCandidates = errors.New("too many candidates before the answer")
 
 // addCandidate takes a trickled candidate; before the first answer it waits,
 // at most MaxPendingCandidate of them.
-func (d *peer) addCandidate(c webrtc.ICECandidateInit) error {
-	d.mu.Lock()
-	if !d.answered {
-		defer d.mu.Unlock()
-		if len(d.candidates) >= MaxPendingCandidate {
+func (c *peer) addCandidate(candidate webrtc.ICECandidateInit) error {
+	c.mu.Lock()
+	if !c.answered {
+		defer c.mu.Unlock()
+		if len(c.candidates) >= MaxPendingCandidate {
 			return errTooManyCandidates
 		}
-		d.candidates = append(d.candidates, c)
+		c.candidates = append(c.candidates, candidate)
 		return nil
 	}
-	d.mu.Unlock()
-	return d.pc.AddICECandidate(c)
+	c.mu.Unlock()
+	return c.pc.AddICECandidate(candidate)
 }
 
 // requestKeyFrames asks the publisher of each stream that has just started
 // to flow here for a key frame, so that its video shows at once.
-func (d *peer) requestKeyFrames() {
-	if d.pc.ConnectionState() != webrtc.PeerConnectionStateConnected {
+func (c *peer) requestKeyFrames() {
+	if c.pc.ConnectionState() != webrtc.PeerConnectionStateConnected {
 		return
 	}
 	var starting []*stream
-	d.p.mu.Lock()
-	for _, sub := range d.p.subscriptions {
+	c.p.mu.Lock()
+	for _, sub := range c.p.subscriptions {
 		if !sub.started && len(sub.sending) > 0 {
 			sub.started = true
 			starting = append(starting, sub.stream)
 		}
 	}
-	d.p.mu.Unlock()
+	c.p.mu.Unlock()
 	for _, s := range starting {
 		s.requestKeyFrame(true)
 	}
 }
 
-func (d *peer) isClosed() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.closed
+func (c *peer) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
 }
 
-func (d *peer) close() {
-	d.mu.Lock()
-	d.closed = true
-	if d.expiry != nil {
-		d.expiry.Stop()
+func (c *peer) close() {
+	c.mu.Lock()
+	c.closed = true
+	if c.expiry != nil {
+		c.expiry.Stop()
 	}
-	d.candidates = nil
-	d.mu.Unlock()
-	_ = d.pc.Close()
+	c.candidates = nil
+	c.mu.Unlock()
+	_ = c.pc.Close()
 }
 
 // maxResendsPerSecond bounds the packets resent to one subscriber's track,

@@ -63,12 +63,12 @@ func (p *participant) newPublication(pcID string, props Stream) (*stream, error)
 
 // forwardPublished starts forwarding a track that arrives on one of a
 // publication's transceivers.
-func (d *peer) forwardPublished(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
-	s := d.p.publicationOn(receiver)
+func (c *peer) forwardPublished(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
+	s := c.p.publicationOn(receiver)
 	if s == nil {
 		return // its publication ended; pion replaces the receiver once the client stops sending
 	}
-	d.incoming.readReportsThrough(uint32(remote.SSRC()), receiver)
+	c.incoming.readReportsThrough(uint32(remote.SSRC()), receiver)
 	if remote.Kind() == webrtc.RTPCodecTypeVideo {
 		s.videoSSRC.Store(uint32(remote.SSRC()))
 		s.requestKeyFrame(true) // subscribers may have connected before the video started
