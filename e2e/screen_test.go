@@ -83,8 +83,8 @@ func (p *person) seesScreenMoving(timeout time.Duration) {
 // TestAScreenIsSharedEncryptedAndStopsFromTheBrowser shares Ada's screen
 // (Chromium's fake capture): Grace sees it large with Ada's name, decoding,
 // which means decrypted; a different secret on Ada's side makes it a
-// mismatch there as on her camera; and when the browser's own Stop sharing
-// ends the track, the stream ends cleanly at both.
+// mismatch there as on her camera; when the browser's own Stop sharing
+// ends the track, the stream ends cleanly at both; and sharing again works.
 func TestAScreenIsSharedEncryptedAndStopsFromTheBrowser(t *testing.T) {
 	srv := startServer(t)
 	ada, grace := twoInACall(t, srv, "screen", peerConnectionsJS, screenEventsJS)
@@ -138,6 +138,16 @@ func TestAScreenIsSharedEncryptedAndStopsFromTheBrowser(t *testing.T) {
 	assert.Equal(t, []any{"mediaStopped", "streamDestroyed:mediaStopped"}, mustEvaluate[[]any](ada.page, `window.__screenEvents`), "as OpenTok.js: mediaStopped, then streamDestroyed")
 	grace.seesVideoOf("Ada", mediaTimeout)
 	assert.Empty(t, mustEvaluate[string](ada.page, `__e2e.banner('screen')`), "no error about the screen")
+
+	// Sharing again reuses the first share's transceivers on Ada's one peer
+	// connection: encrypted, with the screen's frame rate, and nothing added.
+	transceivers := `window.__pcs.reduce((n, pc) => n + pc.getTransceivers().length, 0)`
+	before := mustEvaluate[int](ada.page, transceivers)
+	ada.click("Share screen")
+	ada.waitFor(`__e2e.button('Stop sharing')`, 10*time.Second, "Ada shares her screen again")
+	grace.waitFor(`document.querySelector('.tile.screen')?.innerText.includes('Ada (screen)')`, 10*time.Second, "Grace gets the screen tile again")
+	grace.seesScreenMoving(mediaTimeout)
+	assert.Equal(t, before, mustEvaluate[int](ada.page, transceivers), "the second share's transceivers are the first's")
 }
 
 // TestWithoutScreenCaptureThereIsNoShareScreen is a browser without

@@ -24,6 +24,8 @@ export class Peer {
     this.publications = new Map();
     /** @type {WeakSet<RTCRtpSender>} senders with the encrypting transform attached */
     this.encrypting = new WeakSet();
+    /** @type {WeakSet<RTCRtpSender>} senders a publication has had */
+    this.used = new WeakSet();
   }
 
   /** Routes the tracks of subscriber's stream to it from the next offer on. */
@@ -101,7 +103,14 @@ export class Peer {
       this.encryption.encrypt(sender, kind);
       this.encrypting.add(sender);
     }
-    publication.senders.set(kind, sender);
+    if (publication.senders.get(kind) !== sender) {
+      publication.senders.set(kind, sender);
+      // A sender an ended publication used keeps its limits (a screen's frame rate)
+      // otherwise. Not on a new one: before its first negotiation, Chromium then
+      // sends its frames without the encrypting transform (seen in the e2e tests).
+      if (this.used.has(sender)) await sender.setParameters(freshSendParameters(sender.getParameters())).catch(() => {});
+      this.used.add(sender);
+    }
     sender.setStreams(publication.publisher._media);
     transceiver.direction = 'sendonly';
     if (publication.live) await sendTrack(sender, kind, publication.publisher);
@@ -125,4 +134,13 @@ export class Peer {
 async function sendTrack(sender, kind, publisher) {
   const track = publisher._media.getTracks().find((t) => t.kind === kind) ?? null;
   if (sender.track !== track) await sender.replaceTrack(track);
+}
+
+/** A sender's parameters without a publication's limits: as a new sender's. */
+export function freshSendParameters(params) {
+  return {
+    ...params,
+    degradationPreference: 'balanced',
+    encodings: (params.encodings ?? []).map(({ maxFramerate, maxBitrate, ...encoding }) => encoding),
+  };
 }
