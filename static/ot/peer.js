@@ -106,8 +106,8 @@ export class Peer {
     if (publication.senders.get(kind) !== sender) {
       publication.senders.set(kind, sender);
       // A sender an ended publication used keeps its limits (a screen's frame rate)
-      // otherwise. Not on a new one: before its first negotiation, Chromium then
-      // sends its frames without the encrypting transform (seen in the e2e tests).
+      // otherwise. Not on a new one: done before its first negotiation, the others
+      // could not decrypt what it sent (seen in the e2e tests, Chromium).
       if (this.used.has(sender)) await sender.setParameters(freshSendParameters(sender.getParameters())).catch(() => {});
       this.used.add(sender);
     }
