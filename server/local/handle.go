@@ -82,9 +82,14 @@ func (p *participant) publish(m Message) {
 		return
 	}
 	p.mu.Lock()
-	p.publications[m.PC] = s // leave() finds it, or p.over refused peerConn
+	left := p.over
+	if !left {
+		p.publications[m.PC] = s // for leave() to end
+	}
 	p.mu.Unlock()
-	peer.negotiate()
+	if !left {
+		peer.negotiate()
+	}
 }
 
 // goLive puts a publication in the room once the client has answered the
