@@ -89,7 +89,6 @@ var errTooManyInbounds = errors.New("publications are changing faster than the b
 func (c *peer) receive(s *stream) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s.pc = c.pc
 	if pair, ok := c.inbound.take(func(inbound) bool { return true }); ok {
 		s.inbound = pair
 		return nil

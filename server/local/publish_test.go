@@ -111,8 +111,7 @@ func TestPublicationsChangingFasterThanAnswersAreBounded(t *testing.T) {
 
 	mallory.answerOffer() // the offer made at the first publication
 	pc := mallory.answerOffer()
-	_, _, _, streamID := mallory.publish("camera")
-	assert.NotEmpty(t, streamID)
+	mallory.publish("camera")
 	assert.Len(t, pc.GetTransceivers(), 2*maxInbounds, "the pairs made before, reused")
 }
 

@@ -27,8 +27,7 @@ const gatherTimeout = 3 * time.Second
 type stream struct {
 	info         Stream // mutable fields under the room's lock
 	owner        *participant
-	pcID         string                 // the client's name for the publication
-	pc           *webrtc.PeerConnection // the publisher's
+	pcID         string // the client's name for the publication
 	inbound      inbound
 	audio, video *fanout
 	videoSSRC    atomic.Uint32
@@ -198,5 +197,5 @@ func (s *stream) requestKeyFrame(force bool) {
 	if !s.lastPLI.CompareAndSwap(last, now) {
 		return
 	}
-	_ = s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}) // fails only once the publisher is gone
+	_ = s.owner.peer.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}) // fails only once the publisher is gone
 }

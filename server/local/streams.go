@@ -34,7 +34,6 @@ type incomingStreams struct {
 
 	mu         sync.Mutex
 	declared   map[uint32]ssrcUse
-	sending    map[uint32]bool // the SSRCs the client's latest answer sends on
 	published  map[uint32]*publisherReports
 	stopped    []uint32 // SSRCs of stopped senders, oldest first
 	undeclared int
@@ -79,13 +78,12 @@ func (in *incomingStreams) declare(sdp string) {
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	for ssrc := range in.sending {
-		if use := in.declared[ssrc]; !sending[ssrc] && use.reports == nil && !use.dropped {
+	for ssrc, use := range in.declared {
+		if !sending[ssrc] && use.reports == nil && !use.dropped { // the client's, not the server's senders
 			delete(in.declared, ssrc)
 			delete(in.published, ssrc)
 		}
 	}
-	in.sending = sending
 	for ssrc := range sending {
 		if _, ok := in.declared[ssrc]; !ok { // not one of the server's own
 			in.declared[ssrc] = ssrcUse{}

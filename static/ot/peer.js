@@ -22,9 +22,7 @@ export class Peer {
      * @type {Map<string, {publisher: import('./publisher.js').Publisher, senders: Map<string, RTCRtpSender>, live: boolean}>}
      */
     this.publications = new Map();
-    /** @type {WeakSet<RTCRtpSender>} senders with the encrypting transform attached */
-    this.encrypting = new WeakSet();
-    /** @type {WeakSet<RTCRtpSender>} senders a publication has had */
+    /** @type {WeakSet<RTCRtpSender>} senders a publication has had, with the encrypting transform attached */
     this.used = new WeakSet();
   }
 
@@ -99,17 +97,17 @@ export class Peer {
   /** Makes transceiver send the publication's track of kind, encrypted: at once if it is live. */
   async #send(transceiver, kind, publication) {
     const { sender } = transceiver;
-    if (this.encryption && !this.encrypting.has(sender)) {
-      this.encryption.encrypt(sender, kind);
-      this.encrypting.add(sender);
+    const reused = this.used.has(sender);
+    if (!reused) {
+      this.used.add(sender);
+      this.encryption?.encrypt(sender, kind);
     }
     if (publication.senders.get(kind) !== sender) {
       publication.senders.set(kind, sender);
       // A sender an ended publication used keeps its limits (a screen's frame rate)
       // otherwise. Not on a new one: done before its first negotiation, the others
       // could not decrypt what it sent (seen in the e2e tests, Chromium).
-      if (this.used.has(sender)) await sender.setParameters(freshSendParameters(sender.getParameters())).catch(() => {});
-      this.used.add(sender);
+      if (reused) await sender.setParameters(freshSendParameters(sender.getParameters())).catch(() => {});
     }
     sender.setStreams(publication.publisher._media);
     transceiver.direction = 'sendonly';
