@@ -67,14 +67,13 @@ func (c *peer) forwardPublished(remote *webrtc.TrackRemote, receiver *webrtc.RTP
 	if s == nil {
 		return // its publication ended; pion replaces the receiver once the client stops sending
 	}
-	c.incoming.readReportsThrough(uint32(remote.SSRC()), receiver)
 	if remote.Kind() == webrtc.RTPCodecTypeVideo {
 		s.videoSSRC.Store(uint32(remote.SSRC()))
 		s.requestKeyFrame(true) // subscribers may have connected before the video started
-		go forward(remote, s.video)
+		c.incoming.forwardThrough(remote, receiver, s.video)
 		return
 	}
-	go forward(remote, s.audio)
+	c.incoming.forwardThrough(remote, receiver, s.audio)
 }
 
 // publicationOn is the publication whose media arrives on receiver, or nil.
@@ -158,21 +157,9 @@ func setLocalAndGather(pc *webrtc.PeerConnection, desc webrtc.SessionDescription
 	return pc.LocalDescription().SDP, nil
 }
 
-// forward copies RTP from the publisher to every subscriber. The payload is
-// ciphertext and passes untouched; header extensions are dropped because
-// their ids differ from one peer connection to another.
-func forward(remote *webrtc.TrackRemote, to *fanout) {
-	buf := make([]byte, 1500)
-	var pkt rtp.Packet
-	for {
-		n, _, err := remote.Read(buf)
-		if err != nil {
-			return
-		}
-		forwardPacket(&pkt, buf[:n], to)
-	}
-}
-
+// forwardPacket copies RTP from the publisher to every subscriber. The
+// payload is ciphertext and passes untouched; header extensions are dropped
+// because their ids differ from one peer connection to another.
 func forwardPacket(pkt *rtp.Packet, raw []byte, to *fanout) {
 	if err := pkt.Unmarshal(raw); err != nil {
 		return // not RTP: skip it

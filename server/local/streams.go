@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pion/rtp"
 	"github.com/pion/transport/v5/packetio"
 	"github.com/pion/webrtc/v4"
 )
@@ -25,16 +26,16 @@ const (
 // declared SSRCs get a buffer; media and reports on any other are dropped,
 // and a client that keeps making them up is ended.
 //
-// Reports are handled as they arrive, so that no goroutine waits on each
-// track's RTCP: a subscriber's reports on a track it receives (see
-// handleReports), and a publisher's on a track it sends (see
-// publisherReports).
+// Media and reports are handled as they arrive, so that no goroutine waits
+// on each track: a subscriber's reports on a track it receives (see
+// handleReports), and a publisher's media and reports on a track it sends
+// (see readThrough).
 type incomingStreams struct {
 	tooMany func() // ends the participant; called once, on its own goroutine
 
 	mu         sync.Mutex
 	declared   map[uint32]ssrcUse
-	published  map[uint32]*publisherReports
+	published  map[clientStream]*readThrough
 	stopped    []uint32 // SSRCs of stopped senders, oldest first
 	undeclared int
 }
@@ -49,6 +50,12 @@ const maxSendingSSRCs = 8 * MaxPublications
 // undeclared.
 const maxStoppedSSRCs = 256
 
+// clientStream is one of the client's SSRCs, its media or its reports.
+type clientStream struct {
+	ssrc uint32
+	kind packetio.BufferPacketType
+}
+
 // ssrcUse is what becomes of the packets on one declared SSRC. The zero
 // value: pion reads its media and its reports.
 type ssrcUse struct {
@@ -57,7 +64,7 @@ type ssrcUse struct {
 }
 
 func newIncomingStreams(tooMany func()) *incomingStreams {
-	return &incomingStreams{tooMany: tooMany, declared: map[uint32]ssrcUse{}, published: map[uint32]*publisherReports{}}
+	return &incomingStreams{tooMany: tooMany, declared: map[uint32]ssrcUse{}, published: map[clientStream]*readThrough{}}
 }
 
 // declare takes the SSRCs that the client's answer sends on (a=ssrc and
@@ -81,7 +88,8 @@ func (in *incomingStreams) declare(sdp string) {
 	for ssrc, use := range in.declared {
 		if !sending[ssrc] && use.reports == nil && !use.dropped { // the client's, not the server's senders
 			delete(in.declared, ssrc)
-			delete(in.published, ssrc)
+			delete(in.published, clientStream{ssrc, packetio.RTPBufferPacket})
+			delete(in.published, clientStream{ssrc, packetio.RTCPBufferPacket})
 		}
 	}
 	for ssrc := range sending {
@@ -120,15 +128,31 @@ func (in *incomingStreams) stopReports(ssrc uint32) {
 	}
 }
 
-// readReportsThrough has each report on a published track's SSRC read
-// through its receiver, so that pion's interceptors see it.
-func (in *incomingStreams) readReportsThrough(ssrc uint32, receiver *webrtc.RTPReceiver) {
+// forwardThrough has each packet of a published track forwarded to its
+// subscribers, and each report on it read, as pion writes them, so that
+// pion's interceptors see both.
+func (in *incomingStreams) forwardThrough(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver, to *fanout) {
+	ssrc := uint32(remote.SSRC())
 	in.mu.Lock()
-	reports := in.published[ssrc]
+	media, reports := in.published[clientStream{ssrc, packetio.RTPBufferPacket}], in.published[clientStream{ssrc, packetio.RTCPBufferPacket}]
 	in.mu.Unlock()
+	if media != nil {
+		buf := make([]byte, 1500)
+		var pkt rtp.Packet
+		media.through(func() error {
+			n, _, err := remote.Read(buf)
+			if err == nil {
+				forwardPacket(&pkt, buf[:n], to)
+			}
+			return err
+		})
+	}
 	if reports != nil {
 		buf := make([]byte, 1500)
-		reports.through(func() { _, _, _ = receiver.Read(buf) })
+		reports.through(func() error {
+			_, _, err := receiver.Read(buf)
+			return err
+		})
 	}
 }
 
@@ -150,12 +174,14 @@ func (in *incomingStreams) buffer(kind packetio.BufferPacketType, ssrc uint32) i
 		return reportHandler{in: in, ssrc: ssrc}
 	case use.reports != nil:
 		return dropped{} // media on an SSRC the server sends on
-	case kind == packetio.RTPBufferPacket:
-		return newPacketBuffer(rtpBufferBytes)
 	default:
-		reports := &publisherReports{}
-		in.published[ssrc] = reports
-		return reports
+		limit := rtpBufferBytes
+		if kind == packetio.RTCPBufferPacket {
+			limit = rtcpBufferBytes
+		}
+		r := &readThrough{packetBuffer: newPacketBuffer(limit)}
+		in.published[clientStream{ssrc, kind}] = r
+		return r
 	}
 }
 
@@ -201,49 +227,48 @@ func (h reportHandler) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// publisherReports are a publisher's reports on a track it sends: its
-// sender reports, which pion's receiver reports back to it need. pion's
-// interceptors see a track's reports only as its receiver is read, which
-// would take a goroutine per track, so each report is read through the
-// receiver as pion writes it, on pion's goroutine that decrypts it.
-type publisherReports struct {
-	mu      sync.Mutex
-	read    func() // reads the track's receiver once; nil until the track arrives
-	pending []byte // the report being read through
+// readThrough is a stream the client sends on: pion's own buffer until the
+// stream's track arrives, then read through pion as pion writes it, on
+// pion's goroutine that decrypts it, so that no goroutine waits on each
+// track's media and reports (pion's interceptors see each only as it is read).
+type readThrough struct {
+	*packetBuffer
+
+	mu   sync.Mutex   // held while reading
+	read func() error // reads one packet through pion; nil until the track arrives
 }
 
-func (r *publisherReports) through(read func()) {
+// through reads what is buffered, and from then on each packet as it is written.
+func (r *readThrough) through(read func() error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.read = read
+	r.drain()
 }
 
-func (r *publisherReports) Write(p []byte) (int, error) {
-	r.mu.Lock()
-	read := r.read
-	if read != nil {
-		r.pending = p
-	}
-	r.mu.Unlock()
-	if read != nil {
-		read() // which Reads p back
-	}
-	return len(p), nil
-}
+func (r *readThrough) Write(p []byte) (int, error) { return r.WriteWithAttributes(p, nil) }
 
-// Read gives the report being written, once.
-func (r *publisherReports) Read(p []byte) (int, error) {
+func (r *readThrough) WriteWithAttributes(p []byte, attrs packetio.Attributes) (int, error) {
+	n, err := r.packetBuffer.WriteWithAttributes(p, attrs)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.pending == nil {
-		return 0, io.EOF
-	}
-	n := copy(p, r.pending)
-	r.pending = nil
-	return n, nil
+	r.drain()
+	return n, err
 }
 
-func (r *publisherReports) Close() error { return nil }
+// drain reads every buffered packet, with r.mu held. pion may have one more
+// packet of its own, kept from before the track arrived: it reads that
+// first.
+func (r *readThrough) drain() {
+	if r.read == nil {
+		return
+	}
+	for r.Count() > 0 {
+		if r.read() != nil {
+			return // the stream is closed
+		}
+	}
+}
 
 // dropped is a stream whose packets go nowhere, and that nobody reads.
 type dropped struct{}

@@ -2,6 +2,7 @@ package local
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
@@ -188,8 +189,8 @@ func TestAnAnswersSSRCsAreTheOnesRead(t *testing.T) {
 		"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n" +
 		"a=ssrc:3333 cname:x\r\n")
 	for _, ssrc := range []uint32{1111, 2222, 3333} {
-		assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTPBufferPacket, ssrc), "media on %d", ssrc)
-		assert.IsType(t, &publisherReports{}, in.buffer(packetio.RTCPBufferPacket, ssrc), "reports on %d", ssrc)
+		assert.IsType(t, &readThrough{}, in.buffer(packetio.RTPBufferPacket, ssrc), "media on %d", ssrc)
+		assert.IsType(t, &readThrough{}, in.buffer(packetio.RTCPBufferPacket, ssrc), "reports on %d", ssrc)
 	}
 	assert.Zero(t, in.undeclared)
 	assert.IsType(t, dropped{}, in.buffer(packetio.RTPBufferPacket, 4444), "an SSRC no line declared")
@@ -204,7 +205,7 @@ func TestAnAnswerDeclaresAtMostSixteenSSRCs(t *testing.T) {
 		fmt.Fprintf(&answer, "a=ssrc:%d cname:x\r\n", ssrc)
 	}
 	in.declare(answer.String())
-	assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTPBufferPacket, 16))
+	assert.IsType(t, &readThrough{}, in.buffer(packetio.RTPBufferPacket, 16))
 	assert.IsType(t, dropped{}, in.buffer(packetio.RTPBufferPacket, 17))
 	assert.Len(t, in.declared, 16)
 }
@@ -217,8 +218,8 @@ func TestALaterAnswerReplacesWhatIsSent(t *testing.T) {
 	in.declare("a=ssrc:1 cname:x\r\na=ssrc:2 cname:x\r\n")
 	in.declare("a=ssrc:2 cname:x\r\na=ssrc:3 cname:x\r\na=ssrc:7 cname:x\r\n")
 	assert.IsType(t, dropped{}, in.buffer(packetio.RTPBufferPacket, 1), "an SSRC no longer sent on")
-	assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTPBufferPacket, 2))
-	assert.IsType(t, &packetBuffer{}, in.buffer(packetio.RTPBufferPacket, 3))
+	assert.IsType(t, &readThrough{}, in.buffer(packetio.RTPBufferPacket, 2))
+	assert.IsType(t, &readThrough{}, in.buffer(packetio.RTPBufferPacket, 3))
 	assert.IsType(t, reportHandler{}, in.buffer(packetio.RTCPBufferPacket, 7), "the server's sender keeps its handler")
 	in.declare("")
 	assert.Len(t, in.declared, 1, "only the server's sender")
@@ -283,5 +284,89 @@ func TestAPublishersSenderReportsAreAnswered(t *testing.T) {
 			t.Fatal("no receiver report named the sender report")
 		default:
 		}
+	}
+}
+
+// A publisher's media is read through pion's interceptors as it arrives:
+// the server asks the publisher again for a packet that never came (NACK).
+func TestAPublishersLostPacketsAreAskedFor(t *testing.T) {
+	s := newTestServer(t, Config{})
+	ada := s.join(t, "nacks", "Ada")
+	pc, video, audio, _ := ada.publish("cam")
+	connected(t, pc)
+	sender := ada.senders["cam"][1]
+
+	const lost = 7 // of every 10 packets, the one ending in 7 is never sent
+	askedFor := make(chan uint16, 1)
+	go func() {
+		for {
+			packets, _, err := sender.ReadRTCP()
+			if err != nil {
+				return
+			}
+			for _, pkt := range packets {
+				if nack, ok := pkt.(*rtcp.TransportLayerNack); ok {
+					for _, seq := range nack.Nacks[0].PacketList() {
+						select {
+						case askedFor <- seq:
+						default:
+						}
+					}
+					return
+				}
+			}
+		}
+	}()
+	deadline := time.After(10 * time.Second)
+	for i := 0; ; i++ {
+		if i%10 != lost {
+			sendPacket(t, i, video, audio)
+		}
+		select {
+		case seq := <-askedFor:
+			assert.Equal(t, lost, int(seq)%10, "asked for packet %d, which was sent", seq)
+			return
+		case <-deadline:
+			t.Fatal("the server asked for no lost packet")
+		default:
+		}
+	}
+}
+
+// What is written before the track arrives is read, in order, when it does;
+// after that, each packet is read as it is written; a stream whose reads
+// fail is read no further.
+func TestAStreamIsReadAsItIsWritten(t *testing.T) {
+	r := &readThrough{packetBuffer: newPacketBuffer(rtpBufferBytes)}
+	write := func(b byte) {
+		t.Helper()
+		_, err := r.Write([]byte{b})
+		require.NoError(t, err)
+	}
+	write(1)
+	write(2)
+	var got []byte
+	buf := make([]byte, 10)
+	r.through(func() error {
+		n, err := r.Read(buf)
+		got = append(got, buf[:n]...)
+		return err
+	})
+	assert.Equal(t, []byte{1, 2}, got, "what came before the track")
+	write(3)
+	assert.Equal(t, []byte{1, 2, 3}, got, "read as it is written")
+	assert.Zero(t, r.Count())
+
+	failing := &readThrough{packetBuffer: newPacketBuffer(rtpBufferBytes)}
+	failing.through(func() error { return io.ErrClosedPipe })
+	done := make(chan struct{})
+	go func() {
+		_, _ = failing.Write([]byte{1})
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a write waited for reads that kept failing")
 	}
 }
