@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -252,25 +253,12 @@ func TestAPublishersSenderReportsAreAnswered(t *testing.T) {
 	ssrc := uint32(sender.GetParameters().Encodings[0].SSRC)
 	const ntp = uint64(0x0000_1234_5678_0000)
 
-	answered := make(chan struct{})
-	go func() {
-		for {
-			packets, _, err := sender.ReadRTCP()
-			if err != nil {
-				return
-			}
-			for _, pkt := range packets {
-				if rr, ok := pkt.(*rtcp.ReceiverReport); ok {
-					for _, r := range rr.Reports {
-						if r.SSRC == ssrc && r.LastSenderReport == uint32(ntp>>16) {
-							close(answered)
-							return
-						}
-					}
-				}
-			}
-		}
-	}()
+	answered := firstRTCP(sender, func(pkt rtcp.Packet) bool {
+		rr, ok := pkt.(*rtcp.ReceiverReport)
+		return ok && slices.ContainsFunc(rr.Reports, func(r rtcp.ReceptionReport) bool {
+			return r.SSRC == ssrc && r.LastSenderReport == uint32(ntp>>16)
+		})
+	})
 	deadline := time.After(10 * time.Second)
 	for i := 0; ; i++ {
 		sendPacket(t, i, video, audio) // the server reads reports once the track has arrived
@@ -297,34 +285,22 @@ func TestAPublishersLostPacketsAreAskedFor(t *testing.T) {
 	sender := ada.senders["cam"][1]
 
 	const lost = 7 // of every 10 packets, the one ending in 7 is never sent
-	askedFor := make(chan uint16, 1)
-	go func() {
-		for {
-			packets, _, err := sender.ReadRTCP()
-			if err != nil {
-				return
-			}
-			for _, pkt := range packets {
-				if nack, ok := pkt.(*rtcp.TransportLayerNack); ok {
-					for _, seq := range nack.Nacks[0].PacketList() {
-						select {
-						case askedFor <- seq:
-						default:
-						}
-					}
-					return
-				}
-			}
-		}
-	}()
+	nacked := firstRTCP(sender, func(pkt rtcp.Packet) bool {
+		_, ok := pkt.(*rtcp.TransportLayerNack)
+		return ok
+	})
 	deadline := time.After(10 * time.Second)
 	for i := 0; ; i++ {
 		if i%10 != lost {
 			sendPacket(t, i, video, audio)
 		}
 		select {
-		case seq := <-askedFor:
-			assert.Equal(t, lost, int(seq)%10, "asked for packet %d, which was sent", seq)
+		case nack := <-nacked:
+			for _, pair := range nack.(*rtcp.TransportLayerNack).Nacks {
+				for _, seq := range pair.PacketList() {
+					assert.Equal(t, lost, int(seq)%10, "asked for packet %d, which was sent", seq)
+				}
+			}
 			return
 		case <-deadline:
 			t.Fatal("the server asked for no lost packet")
@@ -369,4 +345,24 @@ func TestAStreamIsReadAsItIsWritten(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("a write waited for reads that kept failing")
 	}
+}
+
+// firstRTCP gives the first RTCP packet that sender receives and match accepts.
+func firstRTCP(sender *webrtc.RTPSender, match func(rtcp.Packet) bool) <-chan rtcp.Packet {
+	found := make(chan rtcp.Packet, 1)
+	go func() {
+		for {
+			packets, _, err := sender.ReadRTCP()
+			if err != nil {
+				return
+			}
+			for _, pkt := range packets {
+				if match(pkt) {
+					found <- pkt
+					return
+				}
+			}
+		}
+	}()
+	return found
 }
