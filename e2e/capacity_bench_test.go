@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
@@ -29,7 +31,8 @@ import (
 // speak the real signaling: rooms of 4, each person sending VP8-sized RTP at
 // about 500 kbit/s (45 packets a second) and Opus-sized RTP (50 a second),
 // and receiving the other three. The server runs on core 0, the generator on
-// core 1, so the server's CPU is its own. Room counts come from
+// core 1, so the server's CPU is its own. Everyone joins at once; setup is
+// the time until media flows on every subscription. Room counts come from
 // CAPACITY_ROOMS (default "1,10,20"), the window from CAPACITY_WINDOW
 // (default 10s), the people in a room from CAPACITY_PEOPLE (default 4).
 func BenchmarkCapacity(b *testing.B) {
@@ -73,19 +76,18 @@ func runCapacity(b *testing.B, rooms int, window time.Duration) {
 		b.Logf("taskset is missing: the server is not pinned to a core (%v)", err)
 	}
 
+	// Everyone arrives at once, as at the start of a meeting hour.
 	start := time.Now()
-	var people []*loadClient
-	for r := range rooms {
-		for i := range capacityPeople {
-			people = append(people, newLoadClient(b, srv.URL, fmt.Sprintf("load-%d", r), fmt.Sprint("P", i)))
-		}
+	people := make([]*loadClient, rooms*capacityPeople)
+	failed := make([]error, len(people))
+	var joining sync.WaitGroup
+	for i := range people {
+		joining.Go(func() {
+			people[i], failed[i] = joinCall(b, srv.URL, fmt.Sprintf("load-%d", i/capacityPeople), fmt.Sprint("P", i%capacityPeople))
+		})
 	}
-	for _, c := range people {
-		c.publish(b)
-	}
-	for _, c := range people {
-		c.subscribeAll(b)
-	}
+	joining.Wait()
+	require.NoError(b, errors.Join(failed...))
 	stop := make(chan struct{})
 	var senders sync.WaitGroup
 	for _, c := range people {
@@ -97,16 +99,19 @@ func runCapacity(b *testing.B, rooms int, window time.Duration) {
 	setup := time.Since(start)
 	time.Sleep(2 * time.Second) // let the first key frames and NACKs pass before measuring
 	for _, c := range people {
-		c.received.Store(0)
-		c.sent.Store(0)
+		c.restart()
 	}
 	serverCPU, selfCPU := processCPU(b, srv.cmd.Process.Pid), processCPU(b, os.Getpid())
+	serverDrops, selfDrops, kernelDrops := udpDrops(b, srv.cmd.Process.Pid), udpDrops(b, os.Getpid()), backlogDrops(b)
 	time.Sleep(window)
 	serverCPU, selfCPU = processCPU(b, srv.cmd.Process.Pid)-serverCPU, processCPU(b, os.Getpid())-selfCPU
-	var sent, received, bytes int64
+	serverDrops, selfDrops = udpDrops(b, srv.cmd.Process.Pid)-serverDrops, udpDrops(b, os.Getpid())-selfDrops
+	kernelDrops = backlogDrops(b) - kernelDrops
+	var expected, received, bytes int64
 	for _, c := range people {
-		sent += c.sent.Load()
-		received += c.received.Load()
+		e, r := c.arrived()
+		expected += e
+		received += r
 		bytes += c.receivedBytes.Load()
 	}
 	rss := rssMiB(b, srv.cmd.Process.Pid)
@@ -114,7 +119,6 @@ func runCapacity(b *testing.B, rooms int, window time.Duration) {
 	close(stop)
 	senders.Wait()
 
-	expected := sent * int64(capacityPeople-1)
 	loss := 0.0
 	if expected > 0 {
 		loss = 100 * (1 - float64(received)/float64(expected))
@@ -127,6 +131,9 @@ func runCapacity(b *testing.B, rooms int, window time.Duration) {
 	b.ReportMetric(float64(received)/seconds, "forwarded-pkts/s")
 	b.ReportMetric(float64(bytes)*8/seconds/1e6, "Mbit/s")
 	b.ReportMetric(max(loss, 0), "%loss")
+	b.ReportMetric(float64(serverDrops), "server-udp-drops")
+	b.ReportMetric(float64(selfDrops), "generator-udp-drops")
+	b.ReportMetric(float64(kernelDrops), "backlog-drops")
 	b.ReportMetric(1e6*serverCPU/float64(max(received, 1)), "µs-cpu/pkt")
 	b.ReportMetric(setup.Seconds(), "s-setup")
 	if selfCPU/seconds > 0.9 {
@@ -152,6 +159,112 @@ func processCPU(b *testing.B, pid int) float64 {
 	return s.ticks / ticksPerSecond
 }
 
+// restart counts what arrives from now on.
+func (c *loadClient) restart() {
+	c.received.Store(0)
+	c.receivedBytes.Store(0)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, a := range c.tracks {
+		a.restart()
+	}
+}
+
+// arrived is how many packets the client's tracks should have received
+// since restart, and how many they did.
+func (c *loadClient) arrived() (expected, received int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, a := range c.tracks {
+		e, r := a.count()
+		expected += e
+		received += r
+	}
+	return expected, received
+}
+
+// arrivals counts a received track's packets by sequence number, as an RTP
+// receiver reports loss (RFC 3550, A.3): expected is the span from the first
+// to the highest sequence number seen. Unlike sent against received, this
+// does not count the packets on their way when counting starts or stops.
+type arrivals struct {
+	mu             sync.Mutex
+	started        bool
+	first, highest int64 // extended sequence numbers
+	received       int64
+}
+
+func (a *arrivals) add(seq uint16) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.started {
+		a.started, a.first, a.highest, a.received = true, int64(seq), int64(seq), 1
+		return
+	}
+	a.highest = max(a.highest, a.highest+int64(int16(seq-uint16(a.highest))))
+	a.received++
+}
+
+func (a *arrivals) restart() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.started = false
+}
+
+func (a *arrivals) count() (expected, received int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.started {
+		return 0, 0
+	}
+	return a.highest - a.first + 1, a.received
+}
+
+// udpDrops is how many datagrams the kernel dropped on arrival at the UDP
+// sockets of process pid, their receive buffers full (/proc/net/udp's
+// drops), so that loss can be told apart: the server's or the generator's.
+func udpDrops(b *testing.B, pid int) int64 {
+	sockets := map[string]bool{} // by inode
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	require.NoError(b, err)
+	for _, fd := range fds {
+		link, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if inode, ok := strings.CutPrefix(link, "socket:["); ok {
+			sockets[strings.TrimSuffix(inode, "]")] = true
+		}
+	}
+	var drops int64
+	for _, table := range []string{"/proc/net/udp", "/proc/net/udp6"} {
+		raw, err := os.ReadFile(table)
+		require.NoError(b, err)
+		for _, line := range strings.Split(string(raw), "\n")[1:] {
+			// sl local remote st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops
+			fields := strings.Fields(line)
+			if len(fields) == 13 && sockets[fields[9]] {
+				n, _ := strconv.ParseInt(fields[12], 10, 64)
+				drops += n
+			}
+		}
+	}
+	return drops
+}
+
+// backlogDrops is how many packets the kernel dropped before any socket,
+// its per-core input queue full (/proc/net/softnet_stat's second column),
+// which loopback traffic passes through.
+func backlogDrops(b *testing.B) int64 {
+	raw, err := os.ReadFile("/proc/net/softnet_stat")
+	require.NoError(b, err)
+	var drops int64
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		if fields := strings.Fields(line); len(fields) > 1 {
+			n, _ := strconv.ParseInt(fields[1], 16, 64)
+			drops += n
+		}
+	}
+	return drops
+}
+
 // loadClient is one synthetic participant.
 type loadClient struct {
 	conn         *websocket.Conn
@@ -164,8 +277,9 @@ type loadClient struct {
 	pc           *webrtc.PeerConnection        // its one peer connection: it publishes and subscribes on it
 	fail         chan error                    // an offer that could not be answered
 
-	sent, received, receivedBytes atomic.Int64
-	connected                     chan struct{}
+	tracks                  []*arrivals // what it receives; under mu
+	received, receivedBytes atomic.Int64
+	connected               chan struct{}
 }
 
 var loadAPI = func() *webrtc.API {
@@ -180,36 +294,70 @@ var loadAPI = func() *webrtc.API {
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(s))
 }()
 
-func newLoadClient(b *testing.B, url, room, name string) *loadClient {
+// joinCall joins room as name, publishes, and subscribes to everyone else
+// in the room; it runs beside the others' (so it fails with an error, since
+// only the benchmark's goroutine may stop it).
+func joinCall(b *testing.B, url, room, name string) (*loadClient, error) {
+	c, err := newLoadClient(b, url, room, name)
+	if err != nil {
+		return nil, fmt.Errorf("%s in %s joins: %w", name, room, err)
+	}
+	if err := c.publish(); err != nil {
+		return nil, fmt.Errorf("%s in %s publishes: %w", name, room, err)
+	}
+	if err := c.subscribeAll(); err != nil {
+		return nil, fmt.Errorf("%s in %s subscribes: %w", name, room, err)
+	}
+	return c, nil
+}
+
+func newLoadClient(b *testing.B, url, room, name string) (*loadClient, error) {
 	body, _ := json.Marshal(map[string]string{"room": room, "name": name})
 	res, err := http.Post(url+"/api/session", "application/json", bytes.NewReader(body))
-	require.NoError(b, err)
+	if err != nil {
+		return nil, err
+	}
 	defer res.Body.Close()
-	require.Equal(b, http.StatusOK, res.StatusCode)
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("POST /api/session: %s", res.Status)
+	}
 	var session struct{ SessionID, Token string }
-	require.NoError(b, json.NewDecoder(res.Body).Decode(&session))
+	if err := json.NewDecoder(res.Body).Decode(&session); err != nil {
+		return nil, err
+	}
 
 	conn, _, err := websocket.Dial(context.Background(), "ws"+strings.TrimPrefix(url, "http")+"/api/signal", nil)
-	require.NoError(b, err)
+	if err != nil {
+		return nil, err
+	}
 	conn.SetReadLimit(1 << 20)
 	c := &loadClient{conn: conn, api: loadAPI, waiters: map[string]chan local.Message{}, connected: make(chan struct{}, 64), fail: make(chan error, 1)}
 	b.Cleanup(func() { _ = conn.CloseNow() })
-	c.pc = c.newPC(b)
+	if c.pc, err = c.api.NewPeerConnection(webrtc.Configuration{}); err != nil {
+		return nil, err
+	}
+	b.Cleanup(func() { _ = c.pc.Close() })
 	c.pc.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		c.connected <- struct{}{}
+		a := &arrivals{}
+		c.mu.Lock()
+		c.tracks = append(c.tracks, a)
+		c.mu.Unlock()
 		buf := make([]byte, 1500)
 		for {
 			n, _, err := track.Read(buf)
 			if err != nil {
 				return
 			}
+			if n >= 12 {
+				a.add(uint16(buf[2])<<8 | uint16(buf[3])) // the sequence number
+			}
 			c.received.Add(1)
 			c.receivedBytes.Add(int64(n))
 		}
 	})
 	go c.read()
-	c.write(b, local.Message{Type: local.TypeConnect, Token: session.Token, SessionID: session.SessionID, Encrypted: true})
-	return c
+	return c, c.write(local.Message{Type: local.TypeConnect, Token: session.Token, SessionID: session.SessionID, Encrypted: true})
 }
 
 func (c *loadClient) read() {
@@ -279,59 +427,66 @@ func (c *loadClient) answer(offer local.Message) error {
 	return c.conn.Write(context.Background(), websocket.MessageText, data)
 }
 
-func (c *loadClient) write(b *testing.B, m local.Message) {
+func (c *loadClient) write(m local.Message) error {
 	data, err := json.Marshal(m)
-	require.NoError(b, err)
-	require.NoError(b, c.conn.Write(context.Background(), websocket.MessageText, data))
+	if err != nil {
+		return err
+	}
+	return c.conn.Write(context.Background(), websocket.MessageText, data)
 }
 
 // request sends m and waits for the answer to its pc id or subscription id.
-func (c *loadClient) request(b *testing.B, m local.Message) local.Message {
+func (c *loadClient) request(m local.Message) error {
 	w := make(chan local.Message, 1)
 	c.mu.Lock()
 	c.waiters[m.PC+m.ID] = w
 	c.mu.Unlock()
-	c.write(b, m)
+	if err := c.write(m); err != nil {
+		return err
+	}
 	select {
 	case reply := <-w:
-		require.NotEqual(b, local.TypeError, reply.Type, reply.Message)
-		return reply
+		if reply.Type == local.TypeError {
+			return fmt.Errorf("%s %s refused: %s", m.Type, m.PC+m.ID, reply.Message)
+		}
+		return nil
 	case <-time.After(20 * time.Second):
-		b.Fatalf("no answer to %s %s", m.Type, m.PC+m.ID)
-		return local.Message{}
+		return fmt.Errorf("no answer to %s %s", m.Type, m.PC+m.ID)
 	}
 }
 
-func (c *loadClient) newPC(b *testing.B) *webrtc.PeerConnection {
-	pc, err := c.api.NewPeerConnection(webrtc.Configuration{})
-	require.NoError(b, err)
-	b.Cleanup(func() { _ = pc.Close() })
-	return pc
-}
-
-func (c *loadClient) publish(b *testing.B) {
+func (c *loadClient) publish() error {
 	video, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, "video", "load")
-	require.NoError(b, err)
+	if err != nil {
+		return err
+	}
 	audio, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus}, "audio", "load")
-	require.NoError(b, err)
+	if err != nil {
+		return err
+	}
 	c.mu.Lock()
 	c.video, c.audio = video, audio
 	c.mu.Unlock()
-	c.request(b, local.Message{Type: local.TypePublish, PC: "pub", Encrypted: true, Stream: &local.Stream{HasAudio: true, HasVideo: true}})
+	return c.request(local.Message{Type: local.TypePublish, PC: "pub", Encrypted: true, Stream: &local.Stream{HasAudio: true, HasVideo: true}})
 }
 
-func (c *loadClient) subscribeAll(b *testing.B) {
-	require.Eventually(b, func() bool {
+// subscribeAll subscribes to every other stream in the room, once all are announced.
+func (c *loadClient) subscribeAll() error {
+	var streams []string
+	for deadline := time.Now().Add(20 * time.Second); len(streams) < capacityPeople-1; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d of the %d other streams were announced", len(streams), capacityPeople-1)
+		}
 		c.mu.Lock()
-		defer c.mu.Unlock()
-		return len(c.streams) == capacityPeople-1
-	}, 20*time.Second, 10*time.Millisecond, "every other stream is announced")
-	c.mu.Lock()
-	streams := append([]string{}, c.streams...)
-	c.mu.Unlock()
-	for i, id := range streams {
-		c.request(b, local.Message{Type: local.TypeSubscribe, ID: fmt.Sprint("sub", i), StreamID: id, Encrypted: true})
+		streams = append([]string{}, c.streams...)
+		c.mu.Unlock()
 	}
+	for i, id := range streams {
+		if err := c.request(local.Message{Type: local.TypeSubscribe, ID: fmt.Sprint("sub", i), StreamID: id, Encrypted: true}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // waitMedia waits until media flows on every subscription (both tracks).
@@ -362,15 +517,29 @@ func (c *loadClient) send(stop chan struct{}) {
 		case <-video.C:
 			vp.SequenceNumber++
 			vp.Timestamp += 90000 / videoPacketsPerSec
-			if c.video.WriteRTP(vp) == nil {
-				c.sent.Add(1)
-			}
+			_ = c.video.WriteRTP(vp)
 		case <-audio.C:
 			ap.SequenceNumber++
 			ap.Timestamp += 960
-			if c.audio.WriteRTP(ap) == nil {
-				c.sent.Add(1)
-			}
+			_ = c.audio.WriteRTP(ap)
 		}
 	}
+}
+
+// Loss is counted from sequence numbers, across their wrap, from a restart.
+func TestArrivalsCountWhatWasLost(t *testing.T) {
+	var a arrivals
+	for _, seq := range []uint16{65533, 65534, 65535, 0, 2, 1, 4} { // 3 lost, 1 late
+		a.add(seq)
+	}
+	expected, received := a.count()
+	assert.Equal(t, int64(8), expected)
+	assert.Equal(t, int64(7), received)
+
+	a.restart()
+	a.add(10)
+	a.add(11)
+	expected, received = a.count()
+	assert.Equal(t, int64(2), expected)
+	assert.Equal(t, int64(2), received)
 }
