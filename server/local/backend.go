@@ -99,7 +99,7 @@ func New(cfg Config) (*Backend, error) {
 	_ = conn.SetReadBuffer(udpBufferBytes)
 	_ = conn.SetWriteBuffer(udpBufferBytes)
 	logs := pionLogs{log: cfg.Logger}
-	media := reachableAddresses{UDPMux: webrtc.NewICEUDPMux(logs.NewLogger("ice"), conn), loopback: onlyLoopback(net.InterfaceAddrs)}
+	media := reachableAddresses{UDPMux: webrtc.NewICEUDPMux(logs.NewLogger("ice"), newBatchedSocket(conn)), loopback: onlyLoopback(net.InterfaceAddrs)}
 	api, err := newPeerAPI(cfg, media, logs)
 	if err != nil {
 		media.Close()

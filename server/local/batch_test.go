@@ -1,0 +1,84 @@
+package local
+
+import (
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// receiver is a UDP socket that the batched socket sends to.
+func receiver(t *testing.T, network, address string) *net.UDPConn {
+	t.Helper()
+	conn, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.MustParseAddrPort(address)))
+	if err != nil {
+		t.Skipf("no %s here: %v", address, err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	return conn
+}
+
+func received(t *testing.T, conn *net.UDPConn) string {
+	t.Helper()
+	buf := make([]byte, 1500)
+	n, err := conn.Read(buf)
+	require.NoError(t, err, "nothing arrived")
+	return string(buf[:n])
+}
+
+func newTestBatchedSocket(t *testing.T) *batchedSocket {
+	t.Helper()
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{}) // dual-stack, as the media socket
+	require.NoError(t, err)
+	s := newBatchedSocket(conn)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// A packet the kernel refuses to send (to port 0) is dropped;
+// the packets queued after it, for others, still go.
+func TestARefusedDestinationCostsOthersNothing(t *testing.T) {
+	s := newTestBatchedSocket(t)
+	ada := receiver(t, "udp4", "127.0.0.1:0")
+	grace := receiver(t, "udp4", "127.0.0.1:0")
+	_, err := s.WriteToAddrPort([]byte("to ada"), ada.LocalAddr().(*net.UDPAddr).AddrPort())
+	require.NoError(t, err)
+	_, err = s.WriteToAddrPort([]byte("to nowhere"), netip.MustParseAddrPort("127.0.0.1:0"))
+	require.NoError(t, err)
+	_, err = s.WriteTo([]byte("to grace"), grace.LocalAddr())
+	require.NoError(t, err)
+
+	assert.Equal(t, "to ada", received(t, ada))
+	assert.Equal(t, "to grace", received(t, grace), "the packet after the refused one")
+}
+
+// A full batch goes at once; a lone packet goes when its wait is over; IPv6
+// destinations share the batches.
+func TestBatchesGoWhenFullOrAfterTheirDelay(t *testing.T) {
+	s := newTestBatchedSocket(t)
+	ada := receiver(t, "udp4", "127.0.0.1:0")
+	to := ada.LocalAddr().(*net.UDPAddr).AddrPort()
+	for range maxBatch {
+		_, err := s.WriteToAddrPort([]byte("full"), to)
+		require.NoError(t, err)
+	}
+	s.mu.Lock()
+	assert.Zero(t, s.filling.queued, "a full batch is sent as it fills")
+	s.mu.Unlock()
+	for range maxBatch {
+		assert.Equal(t, "full", received(t, ada))
+	}
+
+	_, err := s.WriteToAddrPort([]byte("alone"), to)
+	require.NoError(t, err)
+	assert.Equal(t, "alone", received(t, ada), "sent by the timer")
+
+	grace := receiver(t, "udp6", "[::1]:0")
+	_, err = s.WriteToAddrPort([]byte("over IPv6"), grace.LocalAddr().(*net.UDPAddr).AddrPort())
+	require.NoError(t, err)
+	assert.Equal(t, "over IPv6", received(t, grace))
+}
