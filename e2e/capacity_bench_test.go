@@ -161,7 +161,6 @@ func processCPU(b *testing.B, pid int) float64 {
 
 // restart counts what arrives from now on.
 func (c *loadClient) restart() {
-	c.received.Store(0)
 	c.receivedBytes.Store(0)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -277,9 +276,9 @@ type loadClient struct {
 	pc           *webrtc.PeerConnection        // its one peer connection: it publishes and subscribes on it
 	fail         chan error                    // an offer that could not be answered
 
-	tracks                  []*arrivals // what it receives; under mu
-	received, receivedBytes atomic.Int64
-	connected               chan struct{}
+	tracks        []*arrivals // what it receives; under mu
+	receivedBytes atomic.Int64
+	connected     chan struct{}
 }
 
 var loadAPI = func() *webrtc.API {
@@ -352,7 +351,6 @@ func newLoadClient(b *testing.B, url, room, name string) (*loadClient, error) {
 			if n >= 12 {
 				a.add(uint16(buf[2])<<8 | uint16(buf[3])) // the sequence number
 			}
-			c.received.Add(1)
 			c.receivedBytes.Add(int64(n))
 		}
 	})
