@@ -179,34 +179,10 @@ func (in *incomingStreams) buffer(kind packetio.BufferPacketType, ssrc uint32) i
 		if kind == packetio.RTCPBufferPacket {
 			limit = rtcpBufferBytes
 		}
-		r := &readThrough{packetBuffer: newPacketBuffer(limit)}
+		r := newReadThrough(limit)
 		in.published[clientStream{ssrc, kind}] = r
 		return r
 	}
-}
-
-// packetBuffer is pion's own buffer for a stream that pion reads.
-type packetBuffer struct{ *packetio.Buffer }
-
-func newPacketBuffer(limit int) *packetBuffer {
-	b := packetio.NewBuffer()
-	b.SetLimitSize(limit)
-	return &packetBuffer{b}
-}
-
-func (b *packetBuffer) Read(p []byte) (int, error) {
-	n, _, err := b.Buffer.Read(p, nil)
-	return n, err
-}
-
-func (b *packetBuffer) Write(p []byte) (int, error) { return b.Buffer.Write(p, nil) }
-
-func (b *packetBuffer) ReadWithAttributes(p []byte, attrs packetio.Attributes) (int, packetio.Attributes, error) {
-	return b.Buffer.Read(p, attrs)
-}
-
-func (b *packetBuffer) WriteWithAttributes(p []byte, attrs packetio.Attributes) (int, error) {
-	return b.Buffer.Write(p, attrs)
 }
 
 // reportHandler passes each report to its SSRC's handler as pion writes
@@ -232,10 +208,17 @@ func (h reportHandler) Write(p []byte) (int, error) {
 // pion's goroutine that decrypts it, so that no goroutine waits on each
 // track's media and reports (pion's interceptors see each only as it is read).
 type readThrough struct {
-	*packetBuffer
+	*packetio.Buffer
 
 	mu   sync.Mutex   // held while reading
 	read func() error // reads one packet through pion; nil until the track arrives
+}
+
+// newReadThrough holds up to limit bytes until the track arrives, as pion's own buffers do.
+func newReadThrough(limit int) *readThrough {
+	b := packetio.NewBuffer()
+	b.SetLimitSize(limit)
+	return &readThrough{Buffer: b}
 }
 
 // through reads what is buffered, and from then on each packet as it is written.
@@ -246,10 +229,19 @@ func (r *readThrough) through(read func() error) {
 	r.drain()
 }
 
+func (r *readThrough) Read(p []byte) (int, error) {
+	n, _, err := r.Buffer.Read(p, nil)
+	return n, err
+}
+
+func (r *readThrough) ReadWithAttributes(p []byte, attrs packetio.Attributes) (int, packetio.Attributes, error) {
+	return r.Buffer.Read(p, attrs)
+}
+
 func (r *readThrough) Write(p []byte) (int, error) { return r.WriteWithAttributes(p, nil) }
 
 func (r *readThrough) WriteWithAttributes(p []byte, attrs packetio.Attributes) (int, error) {
-	n, err := r.packetBuffer.WriteWithAttributes(p, attrs)
+	n, err := r.Buffer.Write(p, attrs)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.drain()

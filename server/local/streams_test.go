@@ -313,7 +313,7 @@ func TestAPublishersLostPacketsAreAskedFor(t *testing.T) {
 // after that, each packet is read as it is written; a stream whose reads
 // fail is read no further.
 func TestAStreamIsReadAsItIsWritten(t *testing.T) {
-	r := &readThrough{packetBuffer: newPacketBuffer(rtpBufferBytes)}
+	r := newReadThrough(rtpBufferBytes)
 	write := func(b byte) {
 		t.Helper()
 		_, err := r.Write([]byte{b})
@@ -333,7 +333,7 @@ func TestAStreamIsReadAsItIsWritten(t *testing.T) {
 	assert.Equal(t, []byte{1, 2, 3}, got, "read as it is written")
 	assert.Zero(t, r.Count())
 
-	failing := &readThrough{packetBuffer: newPacketBuffer(rtpBufferBytes)}
+	failing := newReadThrough(rtpBufferBytes)
 	failing.through(func() error { return io.ErrClosedPipe })
 	done := make(chan struct{})
 	go func() {
