@@ -3,6 +3,7 @@
 import { Emitter } from './events.js';
 import { unwatchAudioLevel, watchAudioLevel } from './levels.js';
 import { mediaElement, randomId } from './media.js';
+import { SubscriberDecryption } from './monitor.js';
 
 export class Subscriber extends Emitter {
   constructor(session, stream, target, properties = {}) {
@@ -26,6 +27,7 @@ export class Subscriber extends Emitter {
     this._video = properties.subscribeToVideo ?? true;
     this._id = '';
     this._encryption = null;
+    this._decryption = new SubscriberDecryption();
     /** @type {Map<string, {receiver: RTCRtpReceiver, key: string}>} by kind */
     this._receivers = new Map();
     this._arrival = null;
@@ -72,7 +74,7 @@ export class Subscriber extends Emitter {
     if (this._destroyed) return;
     const key = `r${mid}`;
     this._receivers.set(track.kind, { receiver, key });
-    this._encryption?.decrypt(receiver, track.kind, key, (event) => this.#encryptionEvent(event));
+    this._encryption?.decrypt(receiver, track.kind, key, (event) => this.#encryptionEvent(track.kind, event));
     if (track.kind === 'video') track.enabled = this._video;
     for (const old of this._media.getTracks()) {
       if (old.kind === track.kind) this._media.removeTrack(old);
@@ -88,7 +90,9 @@ export class Subscriber extends Emitter {
     return this._receivers.get('audio')?.receiver ?? null;
   }
 
-  #encryptionEvent(event) {
+  /** A track's monitor fired trackEvent; the subscriber fires an event only when its own state changes. */
+  #encryptionEvent(kind, trackEvent) {
+    const event = this._decryption.record(kind, trackEvent);
     if (event === 'mismatch') {
       console.warn('Media cannot be decrypted due to an encryption secret mismatch.');
       this.emit('encryptionSecretMismatch');

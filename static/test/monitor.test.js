@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DecryptMonitor, FAILURES_FOR_MISMATCH } from '../ot/monitor.js';
+import { DecryptMonitor, FAILURES_FOR_MISMATCH, SubscriberDecryption } from '../ot/monitor.js';
 
 const run = (monitor, outcomes) => outcomes.map((ok) => monitor.record(ok)).filter(Boolean);
 
@@ -40,4 +40,22 @@ test('each subscriber has its own state', () => {
   const b = new DecryptMonitor();
   assert.deepEqual(run(a, Array(FAILURES_FOR_MISMATCH).fill(false)), ['mismatch']);
   assert.deepEqual(run(b, [true]), [], 'b never mismatched, so no match');
+});
+
+test('a subscriber whose tracks both fail and recover fires one mismatch and one match', () => {
+  const s = new SubscriberDecryption();
+  const fired = [['audio', 'mismatch'], ['video', 'mismatch'], ['video', 'match'], ['audio', 'match']]
+    .map(([track, event]) => s.record(track, event)).filter(Boolean);
+  assert.deepEqual(fired, ['mismatch', 'match']);
+});
+
+test('a subscriber matches only once every track decrypts', () => {
+  const s = new SubscriberDecryption();
+  assert.equal(s.record('audio', 'mismatch'), 'mismatch');
+  assert.equal(s.record('video', 'mismatch'), null);
+  assert.equal(s.record('audio', 'match'), null, 'the video still cannot be decrypted');
+  assert.equal(s.record('audio', 'mismatch'), null, 'still mismatched');
+  assert.equal(s.record('video', 'match'), null);
+  assert.equal(s.record('audio', 'match'), 'match');
+  assert.equal(s.record('video', 'mismatch'), 'mismatch', 'and it can fail again');
 });
