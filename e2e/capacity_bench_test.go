@@ -35,6 +35,13 @@ import (
 // the time until media flows on every subscription. Room counts come from
 // CAPACITY_ROOMS (default "1,10,20"), the window from CAPACITY_WINDOW
 // (default 10s), the people in a room from CAPACITY_PEOPLE (default 4).
+//
+// CAPACITY_BASELINE names another build to run at the same time, on the
+// same core, with as many rooms of its own: this machine's speed changes
+// from minute to minute (one build measured 30 to 63 % in ten runs), and
+// two builds that share the minutes compare within a few percent
+// (cpu-vs-baseline, the ratio of their CPU; one build against itself gave
+// 0.94 to 1.03).
 func BenchmarkCapacity(b *testing.B) {
 	window := 10 * time.Second
 	if w, err := time.ParseDuration(os.Getenv("CAPACITY_WINDOW")); err == nil {
@@ -70,75 +77,131 @@ var capacityPeople = 4
 
 func runCapacity(b *testing.B, rooms int, window time.Duration) {
 	pin(b, 1)
-	srv := startServer(b, "-max-rooms", strconv.Itoa(rooms+1), "-max-participants", strconv.Itoa(max(capacityPeople, 9)),
-		"-max-sockets-per-address", "0", "-sessions-per-minute", "0")
-	if err := exec.Command("taskset", "-a", "-p", "-c", "0", strconv.Itoa(srv.cmd.Process.Pid)).Run(); err != nil {
-		b.Logf("taskset is missing: the server is not pinned to a core (%v)", err)
+	loads := []*load{startLoad(b, binary, rooms)}
+	if baseline := os.Getenv("CAPACITY_BASELINE"); baseline != "" {
+		loads = append(loads, startLoad(b, baseline, rooms))
 	}
 
 	// Everyone arrives at once, as at the start of a meeting hour.
 	start := time.Now()
-	people := make([]*loadClient, rooms*capacityPeople)
-	failed := make([]error, len(people))
+	var failed []error
+	var mu sync.Mutex
 	var joining sync.WaitGroup
-	for i := range people {
-		joining.Go(func() {
-			people[i], failed[i] = joinCall(b, srv.URL, fmt.Sprintf("load-%d", i/capacityPeople), fmt.Sprint("P", i%capacityPeople))
-		})
+	for _, l := range loads {
+		for i := range l.people {
+			joining.Go(func() {
+				var err error
+				l.people[i], err = joinCall(b, l.srv.URL, fmt.Sprintf("load-%d", i/capacityPeople), fmt.Sprint("P", i%capacityPeople))
+				mu.Lock()
+				failed = append(failed, err)
+				mu.Unlock()
+			})
+		}
 	}
 	joining.Wait()
 	require.NoError(b, errors.Join(failed...))
 	stop := make(chan struct{})
 	var senders sync.WaitGroup
-	for _, c := range people {
-		senders.Go(func() { c.send(stop) })
+	for _, l := range loads {
+		for _, c := range l.people {
+			senders.Go(func() { c.send(stop) })
+		}
 	}
-	for _, c := range people {
-		c.waitMedia(b)
+	for _, l := range loads {
+		for _, c := range l.people {
+			c.waitMedia(b)
+		}
 	}
 	setup := time.Since(start)
 	time.Sleep(2 * time.Second) // let the first key frames and NACKs pass before measuring
-	for _, c := range people {
+
+	for _, l := range loads {
+		l.startWindow(b)
+	}
+	selfCPU, kernelDrops := processCPU(b, os.Getpid()), backlogDrops(b)
+	selfDrops := udpDrops(b, os.Getpid())
+	time.Sleep(window)
+	for _, l := range loads {
+		l.endWindow(b, window)
+	}
+	selfCPU = (processCPU(b, os.Getpid()) - selfCPU) / window.Seconds()
+	selfDrops, kernelDrops = udpDrops(b, os.Getpid())-selfDrops, backlogDrops(b)-kernelDrops
+	close(stop)
+	senders.Wait()
+
+	m := loads[0]
+	b.ReportMetric(100*m.cpu, "%server-cpu")
+	b.ReportMetric(100*selfCPU, "%generator-cpu")
+	b.ReportMetric(m.rss, "MiB-rss")
+	b.ReportMetric(float64(m.goroutines), "goroutines")
+	b.ReportMetric(m.packetsPerSec, "forwarded-pkts/s")
+	b.ReportMetric(m.mbitPerSec, "Mbit/s")
+	b.ReportMetric(m.loss, "%loss")
+	b.ReportMetric(m.drops, "server-udp-drops")
+	b.ReportMetric(float64(selfDrops), "generator-udp-drops")
+	b.ReportMetric(float64(kernelDrops), "backlog-drops")
+	b.ReportMetric(1e6*m.cpu/max(m.packetsPerSec, 1), "µs-cpu/pkt")
+	b.ReportMetric(setup.Seconds(), "s-setup")
+	if len(loads) > 1 {
+		base := loads[1]
+		b.ReportMetric(100*base.cpu, "%baseline-cpu")
+		b.ReportMetric(base.loss, "%baseline-loss")
+		b.ReportMetric(m.cpu/base.cpu, "cpu-vs-baseline")
+	}
+	if selfCPU > 0.9 {
+		b.Logf("the generator used %.0f%% of its core: figures may be generator-bound", 100*selfCPU)
+	}
+}
+
+// load is one server build on core 0 with rooms of synthetic people, and
+// what was measured of it over the window.
+type load struct {
+	srv    *server
+	people []*loadClient
+
+	cpuAtStart, dropsAtStart float64 // the totals when the window opened
+
+	cpu                                  float64 // cores
+	drops                                float64 // datagrams dropped at the server's sockets
+	rss, packetsPerSec, mbitPerSec, loss float64
+	goroutines                           int
+}
+
+func startLoad(b *testing.B, build string, rooms int) *load {
+	srv := startBuild(b, build, nil, "-max-rooms", strconv.Itoa(rooms+1), "-max-participants", strconv.Itoa(max(capacityPeople, 9)),
+		"-max-sockets-per-address", "0", "-sessions-per-minute", "0")
+	if err := exec.Command("taskset", "-a", "-p", "-c", "0", strconv.Itoa(srv.cmd.Process.Pid)).Run(); err != nil {
+		b.Logf("taskset is missing: the server is not pinned to a core (%v)", err)
+	}
+	return &load{srv: srv, people: make([]*loadClient, rooms*capacityPeople)}
+}
+
+func (l *load) startWindow(b *testing.B) {
+	for _, c := range l.people {
 		c.restart()
 	}
-	serverCPU, selfCPU := processCPU(b, srv.cmd.Process.Pid), processCPU(b, os.Getpid())
-	serverDrops, selfDrops, kernelDrops := udpDrops(b, srv.cmd.Process.Pid), udpDrops(b, os.Getpid()), backlogDrops(b)
-	time.Sleep(window)
-	serverCPU, selfCPU = processCPU(b, srv.cmd.Process.Pid)-serverCPU, processCPU(b, os.Getpid())-selfCPU
-	serverDrops, selfDrops = udpDrops(b, srv.cmd.Process.Pid)-serverDrops, udpDrops(b, os.Getpid())-selfDrops
-	kernelDrops = backlogDrops(b) - kernelDrops
+	pid := l.srv.cmd.Process.Pid
+	l.cpuAtStart, l.dropsAtStart = processCPU(b, pid), float64(udpDrops(b, pid))
+}
+
+func (l *load) endWindow(b *testing.B, window time.Duration) {
+	pid := l.srv.cmd.Process.Pid
+	l.cpu = (processCPU(b, pid) - l.cpuAtStart) / window.Seconds()
+	l.drops = float64(udpDrops(b, pid)) - l.dropsAtStart
 	var expected, received, bytes int64
-	for _, c := range people {
+	for _, c := range l.people {
 		e, r := c.arrived()
 		expected += e
 		received += r
 		bytes += c.receivedBytes.Load()
 	}
-	rss := rssMiB(b, srv.cmd.Process.Pid)
-	goroutines := health(b, srv).Goroutines
-	close(stop)
-	senders.Wait()
-
-	loss := 0.0
+	l.packetsPerSec = float64(received) / window.Seconds()
+	l.mbitPerSec = float64(bytes) * 8 / window.Seconds() / 1e6
 	if expected > 0 {
-		loss = 100 * (1 - float64(received)/float64(expected))
+		l.loss = max(100*(1-float64(received)/float64(expected)), 0)
 	}
-	seconds := window.Seconds()
-	b.ReportMetric(100*serverCPU/seconds, "%server-cpu")
-	b.ReportMetric(100*selfCPU/seconds, "%generator-cpu")
-	b.ReportMetric(rss, "MiB-rss")
-	b.ReportMetric(float64(goroutines), "goroutines")
-	b.ReportMetric(float64(received)/seconds, "forwarded-pkts/s")
-	b.ReportMetric(float64(bytes)*8/seconds/1e6, "Mbit/s")
-	b.ReportMetric(max(loss, 0), "%loss")
-	b.ReportMetric(float64(serverDrops), "server-udp-drops")
-	b.ReportMetric(float64(selfDrops), "generator-udp-drops")
-	b.ReportMetric(float64(kernelDrops), "backlog-drops")
-	b.ReportMetric(1e6*serverCPU/float64(max(received, 1)), "µs-cpu/pkt")
-	b.ReportMetric(setup.Seconds(), "s-setup")
-	if selfCPU/seconds > 0.9 {
-		b.Logf("the generator used %.0f%% of its core: figures may be generator-bound", 100*selfCPU/seconds)
-	}
+	l.rss = rssMiB(b, pid)
+	l.goroutines = health(b, l.srv).Goroutines
 }
 
 // pin keeps this process's threads on one core, away from the server's.

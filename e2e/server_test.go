@@ -44,7 +44,13 @@ func startServer(t testing.TB, args ...string) *server {
 // variables; the server sees no other variables but PATH and HOME.
 func startServerWithEnv(t testing.TB, env []string, args ...string) *server {
 	t.Helper()
-	abs, err := filepath.Abs(binary)
+	return startBuild(t, binary, env, args...)
+}
+
+// startBuild is startServerWithEnv with the server built at path build.
+func startBuild(t testing.TB, build string, env []string, args ...string) *server {
+	t.Helper()
+	abs, err := filepath.Abs(build)
 	require.NoError(t, err)
 	_, err = os.Stat(abs)
 	require.NoError(t, err, "the server binary is missing: run make build (make test-browser does)")
