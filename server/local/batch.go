@@ -12,9 +12,13 @@ import (
 // maxBatch is how many packets one system call sends at most.
 const maxBatch = 64
 
-// batchDelay is how long a packet waits at most for others to share its
-// system call: far less than the jitter any receiver absorbs.
-const batchDelay = time.Millisecond
+// batchDelay is the sender's tick, how long a packet waits at most for
+// others to share its system call: far less than the jitter any receiver
+// absorbs.
+const batchDelay = 500 * time.Microsecond
+
+// idleTicks is how many ticks without a packet stop the ticking: 100 ms.
+const idleTicks = 200
 
 // maxBatchedPacket is the largest packet a batch holds; larger ones (pion
 // sends none) are sent on their own.
@@ -22,16 +26,24 @@ const maxBatchedPacket = 1500
 
 // batchedSocket is the media socket, sending what is written to it several
 // packets per system call (sendmmsg on Linux): one call per packet was a
-// third of the server's CPU at 20 rooms. A packet waits about batchDelay
-// (a batch is sent when full, or batchDelay after its first packet), and
-// nothing runs while nothing is sent. One batch fills while the other is
-// sent, so that writers do not wait for the system call.
+// third of the server's CPU at 20 rooms. A batch is sent when full, or at
+// the sender's next tick. One batch fills while the other is sent, so that
+// writers do not wait for the system call.
 //
-// pion has a batching connection (transport's udp.BatchConn), but its timer
-// ticks every half interval whether or not anything is sent, and a batch in
-// which one destination fails loses every packet after it: one client with
-// a candidate the kernel refuses to send to (port 0, say) would cost the
-// others their media. Here only that client's packet is lost.
+// The sender ticks while packets come and stops 100 ms after the last, so
+// nothing runs while nothing is sent. It does not stop between batches: a
+// timer per batch, from its first packet, let the server fall idle between
+// batches, and each time it woke, Go's runtime monitor polled every 20 µs
+// for a millisecond (sysmon, reset by a system call that wakes it from its
+// idle sleep). That was 3.5 times the context switches, and 1.2 times the
+// CPU at 10 rooms, measured side by side (BenchmarkCapacity's
+// CAPACITY_BASELINE).
+//
+// pion has a batching connection (transport's udp.BatchConn), which ticks
+// too, but never stops: an idle server would wake 2,000 times a second. And
+// a batch in which one destination fails loses every packet after it: one
+// client with a candidate the kernel refuses to send to (port 0, say) would
+// cost the others their media. Here only that client's packet is lost.
 type batchedSocket struct {
 	*net.UDPConn
 	batch *ipv4.PacketConn // sends on the same socket, IPv4 and IPv6 destinations alike
@@ -42,9 +54,10 @@ type batchedSocket struct {
 	filling *packetBatch
 	spare   *packetBatch // the one being sent, or sent last
 
-	started chan struct{} // a batch has its first packet
+	ticking bool          // under mu: the sender ticks; a writer that finds it not starts it
+	started chan struct{} // the sender is to tick; never holds more than one
 	closed  chan struct{}
-	done    chan struct{} // sendStarted has returned
+	done    chan struct{} // sendEveryTick has returned
 }
 
 // packetBatch is up to maxBatch packets, copied, and their destinations.
@@ -65,30 +78,45 @@ func newBatchedSocket(conn *net.UDPConn) *batchedSocket {
 		UDPConn: conn, batch: ipv4.NewPacketConn(conn), filling: newPacketBatch(), spare: newPacketBatch(),
 		started: make(chan struct{}, 1), closed: make(chan struct{}), done: make(chan struct{}),
 	}
-	go s.sendStarted()
+	go s.sendEveryTick()
 	return s
 }
 
-// sendStarted sends each batch batchDelay after its first packet, unless it
-// filled up before.
-func (s *batchedSocket) sendStarted() {
+// sendEveryTick sends what is queued at each tick while packets come, and
+// waits for the next packet once none has come for idleTicks ticks.
+func (s *batchedSocket) sendEveryTick() {
 	defer close(s.done)
-	wait := time.NewTimer(batchDelay)
-	wait.Stop()
+	tick := time.NewTicker(batchDelay)
+	tick.Stop()
 	for {
 		select {
 		case <-s.started:
 		case <-s.closed:
 			return
 		}
-		wait.Reset(batchDelay)
-		select {
-		case <-wait.C:
-			s.flush()
-		case <-s.closed:
-			return
+		tick.Reset(batchDelay)
+		for idle := 0; idle < idleTicks || !s.stopTicking(); {
+			select {
+			case <-tick.C:
+			case <-s.closed:
+				return
+			}
+			if s.flush() {
+				idle = 0
+			} else {
+				idle++
+			}
 		}
+		tick.Stop()
 	}
+}
+
+// stopTicking says whether nothing is queued, and if so has the next packet start the ticking again.
+func (s *batchedSocket) stopTicking() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ticking = s.filling.queued > 0
+	return !s.ticking
 }
 
 func newPacketBatch() *packetBatch {
@@ -112,14 +140,13 @@ func (s *batchedSocket) WriteToAddrPort(p []byte, to netip.AddrPort) (int, error
 		s.mu.Lock()
 	}
 	queued := s.filling.add(p, to)
+	start := !s.ticking
+	s.ticking = true
 	s.mu.Unlock()
-	switch queued {
-	case 1:
-		select {
-		case s.started <- struct{}{}:
-		default: // the batch before is still waiting to go; this one goes after it
-		}
-	case maxBatch:
+	if start {
+		s.started <- struct{}{}
+	}
+	if queued == maxBatch {
 		s.flush()
 	}
 	return len(p), nil
@@ -138,15 +165,21 @@ func (s *batchedSocket) WriteTo(p []byte, to net.Addr) (int, error) {
 	return s.WriteToAddrPort(p, udp.AddrPort())
 }
 
-// flush sends the batch that is filling, while writers fill the other.
-func (s *batchedSocket) flush() {
+// flush sends the batch that is filling, if it has packets, while writers
+// fill the other, and says whether it had any.
+func (s *batchedSocket) flush() bool {
 	s.sending.Lock()
 	defer s.sending.Unlock()
 	s.mu.Lock()
 	full := s.filling
+	if full.queued == 0 {
+		s.mu.Unlock()
+		return false
+	}
 	s.filling, s.spare = s.spare, full
 	s.mu.Unlock()
 	full.send(s.batch)
+	return true
 }
 
 func (s *batchedSocket) Close() error {

@@ -56,7 +56,7 @@ func TestARefusedDestinationCostsOthersNothing(t *testing.T) {
 	assert.Equal(t, "to grace", received(t, grace), "the packet after the refused one")
 }
 
-// A full batch goes at once; a lone packet goes when its wait is over; IPv6
+// A full batch goes at once; a lone packet goes at the next tick; IPv6
 // destinations share the batches.
 func TestBatchesGoWhenFullOrAfterTheirDelay(t *testing.T) {
 	s := newTestBatchedSocket(t)
@@ -75,10 +75,32 @@ func TestBatchesGoWhenFullOrAfterTheirDelay(t *testing.T) {
 
 	_, err := s.WriteToAddrPort([]byte("alone"), to)
 	require.NoError(t, err)
-	assert.Equal(t, "alone", received(t, ada), "sent by the timer")
+	assert.Equal(t, "alone", received(t, ada), "sent at a tick")
 
 	grace := receiver(t, "udp6", "[::1]:0")
 	_, err = s.WriteToAddrPort([]byte("over IPv6"), grace.LocalAddr().(*net.UDPAddr).AddrPort())
 	require.NoError(t, err)
 	assert.Equal(t, "over IPv6", received(t, grace))
+}
+
+// The sender ticks only while packets come: it rests once none has come
+// for idleTicks ticks, and the next packet wakes it.
+func TestTheSenderRestsWhileNothingIsSent(t *testing.T) {
+	s := newTestBatchedSocket(t)
+	ada := receiver(t, "udp4", "127.0.0.1:0")
+	to := ada.LocalAddr().(*net.UDPAddr).AddrPort()
+	ticking := func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.ticking
+	}
+
+	_, err := s.WriteToAddrPort([]byte("first"), to)
+	require.NoError(t, err)
+	assert.Equal(t, "first", received(t, ada))
+	require.Eventually(t, func() bool { return !ticking() }, 2*time.Second, 5*time.Millisecond, "still ticking with nothing to send")
+
+	_, err = s.WriteToAddrPort([]byte("after a rest"), to)
+	require.NoError(t, err)
+	assert.Equal(t, "after a rest", received(t, ada))
 }
