@@ -30,9 +30,10 @@ const maxReceivedPacket = 8192
 
 // batchedSocket is the media socket, sending what is written to it several
 // packets per system call (sendmmsg on Linux): one call per packet was a
-// third of the server's CPU at 20 rooms. It reads several at once too. A batch is sent when full, or at
+// third of the server's CPU at 20 rooms. A batch is sent when full, or at
 // the sender's next tick. One batch fills while the other is sent, so that
-// writers do not wait for the system call.
+// writers do not wait for the system call. It reads several packets per
+// system call too.
 //
 // The sender ticks while packets come and stops 100 ms after the last, so
 // nothing runs while nothing is sent. It does not stop between batches: a
