@@ -132,8 +132,11 @@ func (s *batchedSocket) sendEveryTick() {
 func (s *batchedSocket) stopTicking() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ticking = s.filling.queued > 0
-	return !s.ticking
+	if s.filling.queued > 0 {
+		return false
+	}
+	s.ticking = false
+	return true
 }
 
 func newPacketBatch() *packetBatch {

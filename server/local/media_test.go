@@ -118,23 +118,34 @@ func countPLIs(pc *webrtc.PeerConnection) func() int {
 	var mu sync.Mutex
 	n := 0
 	for _, sender := range pc.GetSenders() {
-		go func() {
-			for {
-				packets, _, err := sender.ReadRTCP()
-				if err != nil {
-					return
-				}
-				for _, p := range packets {
-					if _, ok := p.(*rtcp.PictureLossIndication); ok {
-						mu.Lock()
-						n++
-						mu.Unlock()
-					}
-				}
+		readRTCP(sender, func(p rtcp.Packet) bool {
+			if _, ok := p.(*rtcp.PictureLossIndication); ok {
+				mu.Lock()
+				n++
+				mu.Unlock()
 			}
-		}()
+			return false
+		})
 	}
 	return func() int { mu.Lock(); defer mu.Unlock(); return n }
+}
+
+// readRTCP hands each RTCP packet that sender receives to handle, on a
+// goroutine of its own, until handle says it is done or the sender closes.
+func readRTCP(sender *webrtc.RTPSender, handle func(rtcp.Packet) (done bool)) {
+	go func() {
+		for {
+			packets, _, err := sender.ReadRTCP()
+			if err != nil {
+				return
+			}
+			for _, p := range packets {
+				if handle(p) {
+					return
+				}
+			}
+		}
+	}()
 }
 
 func TestKeyFrameRequestsAreAskedOnJoinAndRateLimited(t *testing.T) {

@@ -350,19 +350,12 @@ func TestAStreamIsReadAsItIsWritten(t *testing.T) {
 // firstRTCP gives the first RTCP packet that sender receives and match accepts.
 func firstRTCP(sender *webrtc.RTPSender, match func(rtcp.Packet) bool) <-chan rtcp.Packet {
 	found := make(chan rtcp.Packet, 1)
-	go func() {
-		for {
-			packets, _, err := sender.ReadRTCP()
-			if err != nil {
-				return
-			}
-			for _, pkt := range packets {
-				if match(pkt) {
-					found <- pkt
-					return
-				}
-			}
+	readRTCP(sender, func(pkt rtcp.Packet) bool {
+		if !match(pkt) {
+			return false
 		}
-	}()
+		found <- pkt
+		return true
+	})
 	return found
 }
